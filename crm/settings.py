@@ -120,6 +120,7 @@ DATABASES = {
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    VAR_DIR.mkdir(parents=True, exist_ok=True)
     DATABASES["default"]["CONN_MAX_AGE"] = 0
     # WAL and immediate transactions let the web server, worker and beat share one file.
     DATABASES["default"]["OPTIONS"] = {
@@ -140,6 +141,7 @@ else:
     # kombu's filesystem transport: a broker that needs no server, for a laptop run.
     CELERY_BROKER_URL = "filesystem://"
     _queue_dir = str(VAR_DIR / "celery" / "queue")
+    (VAR_DIR / "celery" / "queue").mkdir(parents=True, exist_ok=True)
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": _queue_dir,
         "data_folder_out": _queue_dir,
@@ -205,6 +207,7 @@ STORAGES = {
 }
 WHITENOISE_USE_FINDERS = DEBUG
 
+FORMS_URLFIELD_ASSUME_HTTPS = True  # Django 6 behaviour now: "example.com" means https.
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 
@@ -271,3 +274,4 @@ LOGGING = {
 # --- The CRM's own settings -----------------------------------------------------------
 CRM_LIST_PAGE_SIZE = 50
 CRM_IMPORT_MAX_BYTES = env_int("CRM_IMPORT_MAX_BYTES", 5 * 1024 * 1024)
+CRM_BASE_URL = os.environ.get("CRM_BASE_URL", "http://127.0.0.1:8000")

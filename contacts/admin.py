@@ -1,0 +1,96 @@
+from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
+
+from contacts.models import (
+    Activity,
+    Contact,
+    Customer,
+    CustomerMerge,
+    EconomicActivity,
+    RelationshipType,
+    Tag,
+    Task,
+)
+
+
+class ContactInline(admin.TabularInline):
+    model = Contact
+    extra = 0
+    fields = ["name", "role", "phone", "email", "is_legal_representative"]
+
+
+@admin.register(Customer)
+class CustomerAdmin(SimpleHistoryAdmin):
+    list_display = [
+        "legal_name",
+        "trade_name",
+        "tax_id",
+        "segment",
+        "lifecycle_stage",
+        "city",
+        "owner",
+        "team",
+    ]
+    list_filter = ["segment", "lifecycle_stage", "relationship_types", "team", "country", "economic_activity"]
+    search_fields = ["legal_name", "trade_name", "tax_id", "email", "phone"]
+    list_select_related = ["owner", "team"]
+    raw_id_fields = ["owner"]
+    filter_horizontal = ["relationship_types", "tags"]
+    readonly_fields = ["version", "created_at", "updated_at"]
+    inlines = [ContactInline]
+    show_full_result_count = False
+
+
+@admin.register(Contact)
+class ContactAdmin(SimpleHistoryAdmin):
+    list_display = ["name", "customer", "role", "phone", "email", "is_legal_representative"]
+    list_filter = ["is_legal_representative"]
+    search_fields = ["name", "email", "phone", "customer__legal_name"]
+    list_select_related = ["customer"]
+    raw_id_fields = ["customer"]
+
+
+@admin.register(Activity)
+class ActivityAdmin(admin.ModelAdmin):
+    list_display = ["subject", "kind", "customer", "user", "outcome", "occurred_at"]
+    list_filter = ["kind", "occurred_at"]
+    search_fields = ["subject", "notes", "customer__legal_name"]
+    list_select_related = ["customer", "user"]
+    raw_id_fields = ["customer", "contact", "user"]
+    date_hierarchy = "occurred_at"
+
+
+@admin.register(Task)
+class TaskAdmin(admin.ModelAdmin):
+    list_display = ["title", "customer", "assignee", "due_date", "done_at"]
+    list_filter = ["due_date", "done_at"]
+    search_fields = ["title", "customer__legal_name"]
+    list_select_related = ["customer", "assignee"]
+    raw_id_fields = ["customer", "assignee", "created_by"]
+
+
+@admin.register(CustomerMerge)
+class CustomerMergeAdmin(admin.ModelAdmin):
+    list_display = ["merged_name", "merged_customer_id", "survivor", "merged_by", "merged_at"]
+    list_filter = ["merged_at"]
+    search_fields = ["merged_name", "survivor__legal_name"]
+    list_select_related = ["survivor", "merged_by"]
+    readonly_fields = ["survivor", "merged_customer_id", "merged_name", "merged_data", "moved", "merged_by"]
+
+
+@admin.register(RelationshipType)
+class RelationshipTypeAdmin(admin.ModelAdmin):
+    list_display = ["name", "code"]
+    search_fields = ["name", "code"]
+
+
+@admin.register(EconomicActivity)
+class EconomicActivityAdmin(admin.ModelAdmin):
+    list_display = ["code", "name"]
+    search_fields = ["code", "name"]
+
+
+@admin.register(Tag)
+class TagAdmin(admin.ModelAdmin):
+    list_display = ["name"]
+    search_fields = ["name"]

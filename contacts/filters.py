@@ -1,0 +1,63 @@
+from __future__ import annotations
+
+import django_filters
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from contacts.models import Customer, EconomicActivity, RelationshipType, Tag
+from crm.accounts.models import Team, User
+
+
+class CustomerFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(label=_("Search"), method="filter_search")
+    segment = django_filters.ChoiceFilter(label=_("Type"), choices=Customer.Segment.choices)
+    lifecycle_stage = django_filters.ChoiceFilter(label=_("Stage"), choices=Customer.Stage.choices)
+    relationship = django_filters.ModelChoiceFilter(
+        label=_("Relationship"),
+        field_name="relationship_types",
+        queryset=RelationshipType.objects.all(),
+    )
+    owner = django_filters.ModelChoiceFilter(label=_("Owner"), queryset=User.objects.filter(is_active=True))
+    team = django_filters.ModelChoiceFilter(label=_("Team"), queryset=Team.objects.all())
+    city = django_filters.CharFilter(label=_("City"), lookup_expr="iexact")
+    economic_activity = django_filters.ModelChoiceFilter(
+        label=_("Economic activity"), queryset=EconomicActivity.objects.all()
+    )
+    tag = django_filters.ModelChoiceFilter(label=_("Tag"), field_name="tags", queryset=Tag.objects.all())
+    sort = django_filters.OrderingFilter(
+        label=_("Sort by"),
+        fields=(
+            ("legal_name", "name"),
+            ("city", "city"),
+            ("lifecycle_stage", "stage"),
+            ("owner__first_name", "owner"),
+            ("created_at", "created"),
+        ),
+        field_labels={
+            "legal_name": _("Name"),
+            "city": _("City"),
+            "lifecycle_stage": _("Stage"),
+            "owner__first_name": _("Owner"),
+            "created_at": _("Created"),
+        },
+    )
+
+    class Meta:
+        model = Customer
+        fields: list[str] = []
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.form.fields["q"].widget = forms.TextInput(
+            attrs={"placeholder": _("Name, tax id, email, phone or contact"), "type": "search"}
+        )
+
+    def filter_search(self, queryset, name, value):
+        return queryset.search(value)
+
+    @property
+    def qs(self):
+        queryset = super().qs
+        # A stable order so pagination never repeats or skips a row.
+        ordering = list(queryset.query.order_by) or ["legal_name"]
+        return queryset.order_by(*ordering, "pk")

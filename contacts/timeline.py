@@ -1,0 +1,14 @@
+"""The customer's timeline: everything that happened with them, newest first."""
+
+from __future__ import annotations
+
+from django.core.paginator import Page, Paginator
+
+from contacts.models import Activity, Customer
+
+TIMELINE_PAGE_SIZE = 50
+
+
+def timeline_page(customer: Customer, page_number: str | None) -> Page:
+    activities = Activity.objects.filter(customer=customer).for_timeline()
+    return Paginator(activities, TIMELINE_PAGE_SIZE).get_page(page_number)

@@ -1,0 +1,18 @@
+from django.utils.functional import SimpleLazyObject
+
+from crm.accounts.roles import Role, has_role, is_supervisor, roles_of
+
+
+def navigation(request):
+    """What the navbar needs: the user's roles and unread notification count, computed lazily."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {}
+    return {
+        "user_roles": SimpleLazyObject(lambda: roles_of(user)),
+        "user_is_supervisor": SimpleLazyObject(lambda: is_supervisor(user)),
+        "user_can_import": SimpleLazyObject(
+            lambda: has_role(user, Role.MARKETING, Role.MANAGER, Role.ADMIN, Role.SALES_REP)
+        ),
+        "unread_notifications": SimpleLazyObject(lambda: user.notifications.unread().count()),
+    }

@@ -1,0 +1,11 @@
+from django.urls import path
+
+from crm.accounts import views
+
+app_name = "accounts"
+urlpatterns = [
+    path("notifications/", views.notification_list, name="notifications"),
+    path("notifications/read/", views.mark_notifications_read, name="notifications_read"),
+    path("preferences/", views.preferences, name="preferences"),
+    path("language/", views.set_language, name="set_language"),
+]

@@ -1,0 +1,51 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from crm.accounts import services
+from crm.accounts.forms import PreferencesForm
+
+
+@login_required
+def notification_list(request):
+    page = Paginator(request.user.notifications.all(), 30).get_page(request.GET.get("page"))
+    return render(request, "accounts/notification_list.html", {"page_obj": page})
+
+
+@login_required
+@require_POST
+def mark_notifications_read(request):
+    ids = [int(value) for value in request.POST.getlist("id") if value.isdigit()] or None
+    services.mark_notifications_read(user=request.user, ids=ids)
+    next_url = request.POST.get("next", "")
+    if next_url.startswith("/") and not next_url.startswith("//"):
+        return redirect(next_url)
+    return redirect("accounts:notifications")
+
+
+@login_required
+def preferences(request):
+    form = PreferencesForm(request.POST or None, instance=request.user)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, _("Your preferences were saved."))
+        return redirect("accounts:preferences")
+    return render(request, "accounts/preferences.html", {"form": form})
+
+
+@require_POST
+def set_language(request):
+    """Switch language; a signed-in user keeps the choice on their profile."""
+    from django.views.i18n import set_language as django_set_language
+
+    language = request.POST.get("language", "")
+    if request.user.is_authenticated and language in dict(settings.LANGUAGES):
+        request.user.language = language
+        request.user.save(update_fields=["language"])
+    return django_set_language(request)

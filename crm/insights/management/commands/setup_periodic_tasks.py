@@ -1,0 +1,30 @@
+"""Seed the periodic jobs into django-celery-beat, where admins can edit them. Idempotent."""
+
+import json
+
+from django.core.management.base import BaseCommand
+from django_celery_beat.models import CrontabSchedule, PeriodicTask
+
+# name: (task, crontab fields, kwargs)
+PERIODIC_TASKS = {
+    "Purge old read notifications": (
+        "crm.accounts.tasks.purge_read_notifications_task",
+        {"minute": "30", "hour": "3"},
+        {"older_than_days": 90},
+    ),
+}
+
+
+class Command(BaseCommand):
+    help = "Create or update the CRM's periodic Celery jobs (django-celery-beat)."
+
+    def handle(self, *args, **options):
+        for name, (task, cron, kwargs) in PERIODIC_TASKS.items():
+            schedule, _ = CrontabSchedule.objects.get_or_create(
+                timezone="America/Bogota", day_of_week="*", day_of_month="*", month_of_year="*", **cron
+            )
+            # Keep an admin's edits to the schedule or enabled flag; only create what is missing.
+            _, created = PeriodicTask.objects.get_or_create(
+                name=name, defaults={"task": task, "crontab": schedule, "kwargs": json.dumps(kwargs)}
+            )
+            self.stdout.write(f"{'created' if created else 'kept'}: {name}")

@@ -1,0 +1,18 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from crm import views
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("healthz/", views.healthz, name="healthz"),
+    path("accounts/", include("django.contrib.auth.urls")),
+    path("accounts/", include("crm.accounts.urls")),
+    path("customers/", include("contacts.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("admin/", admin.site.urls),
+]
+
+handler403 = "crm.views.error_403"
+handler404 = "crm.views.error_404"
+handler500 = "crm.views.error_500"

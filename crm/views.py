@@ -1,0 +1,52 @@
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.db import connection
+from django.http import HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.views.decorators.cache import never_cache
+
+from contacts.models import Customer, Task
+from crm.accounts.roles import has_any_role
+
+
+@login_required
+def home(request):
+    """The start page: my open tasks and my newest customers."""
+    context = {"has_role": has_any_role(request.user)}
+    if context["has_role"]:
+        context["tasks"] = (
+            Task.objects.visible_to(request.user)
+            .open()
+            .filter(assignee=request.user)
+            .select_related("customer")[:20]
+        )
+        context["recent_customers"] = (
+            Customer.objects.visible_to(request.user).select_related("owner").order_by("-created_at")[:10]
+        )
+        context["today"] = timezone.localdate()
+    return render(request, "home.html", context)
+
+
+@never_cache
+def healthz(request):
+    """For load balancers and container healthchecks: the database answers."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+    return JsonResponse({"status": "ok"})
+
+
+def error_403(request, exception=None):
+    return render(request, "403.html", status=403)
+
+
+def error_404(request, exception=None):
+    return render(request, "404.html", status=404)
+
+
+def error_500(request):
+    # No context processors: the database may be what failed.
+    from django.template import loader
+
+    return HttpResponse(loader.get_template("500.html").render(), status=500)
