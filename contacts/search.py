@@ -24,10 +24,12 @@ def fold(text: str) -> str:
 def search_terms(query: str) -> list[str]:
     terms = []
     for word in fold(query).split():
-        digits = normalize_phone(word)
-        # "300-123 4567" and "900.123.456-8" match however they are typed.
-        terms.append(digits if digits and len(digits) >= 5 and len(digits) >= len(word) - 3 else word)
-    return [term for term in terms if term][:8]
+        if not any(ch.isalnum() for ch in word):
+            continue
+        # A word without letters is a number however it is punctuated: "(300) 123-4567",
+        # "900.123.456-8"; search_text keeps phones and tax ids as bare digits too.
+        terms.append(word if any(ch.isalpha() for ch in word) else normalize_phone(word))
+    return terms[:8]
 
 
 def build_search_text(customer: Customer, contact_names: Iterable[str] = ()) -> str:
