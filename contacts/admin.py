@@ -5,6 +5,7 @@ from contacts.models import (
     Activity,
     Contact,
     Customer,
+    CustomerImport,
     CustomerMerge,
     EconomicActivity,
     RelationshipType,
@@ -94,3 +95,37 @@ class EconomicActivityAdmin(admin.ModelAdmin):
 class TagAdmin(admin.ModelAdmin):
     list_display = ["name"]
     search_fields = ["name"]
+
+
+@admin.register(CustomerImport)
+class CustomerImportAdmin(admin.ModelAdmin):
+    list_display = [
+        "file_name",
+        "uploaded_by",
+        "status",
+        "customer_count",
+        "contact_count",
+        "duplicate_count",
+        "error_count",
+        "created_at",
+        "imported_at",
+    ]
+    list_filter = ["status", "created_at"]
+    search_fields = ["file_name", "uploaded_by__username"]
+    list_select_related = ["uploaded_by"]
+    readonly_fields = [
+        "uploaded_by",
+        "file_name",
+        "status",
+        "row_count",
+        "customer_count",
+        "contact_count",
+        "duplicate_count",
+        "error_count",
+        "ignored_columns",
+        "row_results",
+        "failure",
+        "created_at",
+        "imported_at",
+    ]
+    exclude = ["csv_text"]

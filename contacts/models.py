@@ -372,3 +372,42 @@ class CustomerMerge(models.Model):
 
     def __str__(self) -> str:
         return f"{self.merged_name} → {self.survivor}"
+
+
+class CustomerImport(models.Model):
+    """An uploaded customer CSV: previewed first, then imported once, by whoever uploaded it."""
+
+    class Status(models.TextChoices):
+        PREVIEWED = "previewed", _("Previewed")
+        IMPORTED = "imported", _("Imported")
+        FAILED = "failed", _("Failed")
+
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("uploaded by"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="customer_imports",
+    )
+    created_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
+    imported_at = models.DateTimeField(_("imported at"), null=True, blank=True)
+    file_name = models.CharField(_("file name"), max_length=255)
+    # The decoded file, so that confirming re-validates exactly what was previewed.
+    csv_text = models.TextField(_("file contents"))
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PREVIEWED)
+    row_count = models.PositiveIntegerField(_("rows"), default=0)
+    customer_count = models.PositiveIntegerField(_("new customers"), default=0)
+    contact_count = models.PositiveIntegerField(_("new contacts"), default=0)
+    duplicate_count = models.PositiveIntegerField(_("duplicate rows skipped"), default=0)
+    error_count = models.PositiveIntegerField(_("rows with errors"), default=0)
+    ignored_columns = models.JSONField(_("ignored columns"), default=list, blank=True)
+    row_results = models.JSONField(_("row results"), default=list, blank=True)
+    failure = models.TextField(_("why it failed"), blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("customer import")
+        verbose_name_plural = _("customer imports")
+
+    def __str__(self) -> str:
+        return self.file_name
