@@ -14,8 +14,26 @@ from contacts.validators import normalize_phone
 from crm.accounts.models import User
 
 MAX_CANDIDATES = 10
-# Suffixes that say nothing about which company it is.
-LEGAL_SUFFIXES = {"sa", "sas", "s.a.", "s.a.s.", "ltda", "ltda.", "y", "cia", "de", "la", "el", "e", "&"}
+# Words ending a company name that say nothing about which company it is ("S.A.S.",
+# "Ltda.", "y Cía. S. en C."), compared without their dots.
+LEGAL_SUFFIXES = {
+    "s",
+    "a",
+    "sa",
+    "sas",
+    "ltda",
+    "limitada",
+    "cia",
+    "en",
+    "c",
+    "sca",
+    "scs",
+    "eu",
+    "bic",
+    "y",
+    "e",
+    "&",
+}
 
 
 @dataclass
@@ -25,8 +43,12 @@ class Duplicate:
 
 
 def _name_key(name: str) -> str:
-    words = [word.strip(".,") for word in fold(name).split()]
-    return " ".join(word for word in words if word and word not in LEGAL_SUFFIXES)
+    words = [word for word in (word.strip(".,") for word in fold(name).split()) if word]
+    # Only trailing suffixes go: words inside the name ("Café de la Sierra") stay, so the
+    # key remains a contiguous piece of the other customer's search text.
+    while words and words[-1].replace(".", "") in LEGAL_SUFFIXES:
+        words.pop()
+    return " ".join(words)
 
 
 def find_duplicates(

@@ -13,7 +13,7 @@ from crm.accounts.models import User
 
 class CustomerForm(forms.ModelForm):
     # Carried through the form so a save over someone else's newer edit is refused.
-    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    version = forms.CharField(widget=forms.HiddenInput, required=False)
     confirm_duplicates = forms.BooleanField(
         label=_("I have checked the similar customers above; save anyway"), required=False
     )
@@ -45,6 +45,9 @@ class CustomerForm(forms.ModelForm):
             "tags": forms.SelectMultiple(attrs={"size": 4}),
             "notes": forms.Textarea(attrs={"rows": 3}),
         }
+        error_messages = {
+            "country": {"max_length": _("Use the two-letter ISO country code, e.g. CO.")},
+        }
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -53,6 +56,12 @@ class CustomerForm(forms.ModelForm):
             self.fields["version"].initial = self.instance.version
         else:
             del self.fields["version"]
+
+    def clean_version(self) -> int:
+        # An unreadable version (a damaged or hand-made form) counts as stale: the person
+        # is shown the conflict and saves again on purpose, rather than overwriting blindly.
+        value = (self.cleaned_data.get("version") or "").strip()
+        return int(value) if value.isdigit() else 0
 
     def clean_tax_id(self) -> str | None:
         value = normalize_tax_id(self.cleaned_data.get("tax_id") or "")

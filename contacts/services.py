@@ -23,6 +23,11 @@ class StaleCustomerError(Exception):
         self.current = current
         self.changed_fields = changed_fields
 
+    @property
+    def changed_labels(self) -> list[str]:
+        """The changed fields as people know them (translated verbose names)."""
+        return [str(Customer._meta.get_field(name).verbose_name) for name in self.changed_fields]
+
 
 def _alert_new_owner(customer: Customer, *, by: User | None) -> None:
     if customer.owner_id is None or (by is not None and customer.owner_id == by.pk):

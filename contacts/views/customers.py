@@ -111,13 +111,14 @@ def customer_update(request, pk: int):
 def customer_assign(request, pk: int):
     customer = get_object_or_404(Customer.objects.visible_to(request.user), pk=pk)
     form = AssignOwnerForm(request.POST)
-    if form.is_valid():
-        services.assign_owner(customer=customer, owner=form.cleaned_data["owner"], by=request.user)
-        messages.success(
-            request, _("%(owner)s now owns this customer.") % {"owner": form.cleaned_data["owner"]}
-        )
-    else:
+    if not form.is_valid():
         messages.error(request, _("Choose an active user as the new owner."))
+        return redirect(customer)
+    services.assign_owner(customer=customer, owner=form.cleaned_data["owner"], by=request.user)
+    messages.success(request, _("%(owner)s now owns this customer.") % {"owner": form.cleaned_data["owner"]})
+    # Given to another team, the customer may no longer be visible to the one who gave it away.
+    if not Customer.objects.visible_to(request.user).filter(pk=customer.pk).exists():
+        return redirect("contacts:customer_list")
     return redirect(customer)
 
 
