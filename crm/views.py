@@ -4,6 +4,7 @@ from django.contrib.auth.decorators import login_required
 from django.db import connection
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.template import loader
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 
@@ -41,12 +42,15 @@ def error_403(request, exception=None):
     return render(request, "403.html", status=403)
 
 
+def csrf_failure(request, reason=""):
+    """A form sent after its page went stale (or from another site): our page, not Django's."""
+    return render(request, "403.html", {"csrf_failure": True}, status=403)
+
+
 def error_404(request, exception=None):
     return render(request, "404.html", status=404)
 
 
 def error_500(request):
-    # No context processors: the database may be what failed.
-    from django.template import loader
-
+    # No request context: its processors read the session and the database, which may be what failed.
     return HttpResponse(loader.get_template("500.html").render(), status=500)

@@ -5,8 +5,11 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
+from django.utils import translation
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
+from django.views.i18n import set_language as django_set_language
 
 from crm.accounts import services
 from crm.accounts.forms import PreferencesForm
@@ -21,10 +24,14 @@ def notification_list(request):
 @login_required
 @require_POST
 def mark_notifications_read(request):
-    ids = [int(value) for value in request.POST.getlist("id") if value.isdigit()] or None
+    posted = request.POST.getlist("id")
+    # No ids means "all"; garbled ids mean none (isdecimal, as int("²") fails; bigint-sized).
+    ids = [int(value) for value in posted if value.isdecimal() and len(value) < 19] if posted else None
     services.mark_notifications_read(user=request.user, ids=ids)
     next_url = request.POST.get("next", "")
-    if next_url.startswith("/") and not next_url.startswith("//"):
+    if url_has_allowed_host_and_scheme(
+        next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
         return redirect(next_url)
     return redirect("accounts:notifications")
 
@@ -33,7 +40,9 @@ def mark_notifications_read(request):
 def preferences(request):
     form = PreferencesForm(request.POST or None, instance=request.user)
     if request.method == "POST" and form.is_valid():
-        form.save()
+        user = form.save()
+        # Say it in the language just chosen, which the next page will speak.
+        translation.activate(user.language or translation.get_language_from_request(request))
         messages.success(request, _("Your preferences were saved."))
         return redirect("accounts:preferences")
     return render(request, "accounts/preferences.html", {"form": form})
@@ -42,8 +51,6 @@ def preferences(request):
 @require_POST
 def set_language(request):
     """Switch language; a signed-in user keeps the choice on their profile."""
-    from django.views.i18n import set_language as django_set_language
-
     language = request.POST.get("language", "")
     if request.user.is_authenticated and language in dict(settings.LANGUAGES):
         request.user.language = language
