@@ -135,7 +135,14 @@ class AssignOwnerForm(forms.Form):
 
 class MergeForm(forms.Form):
     duplicate = forms.ModelChoiceField(
-        label=_("duplicate to fold into this customer"), queryset=Customer.objects.none()
+        label=_("duplicate to fold into this customer"),
+        queryset=Customer.objects.none(),
+        error_messages={
+            "invalid_choice": _(
+                "There is no customer with this number that you can see; "
+                "it may have been merged or deleted already."
+            )
+        },
     )
     confirm = forms.BooleanField(
         label=_("I understand the duplicate will be deleted after its records move here"),
@@ -143,6 +150,13 @@ class MergeForm(forms.Form):
 
     def __init__(self, *args, survivor: Customer, queryset, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["duplicate"].queryset = queryset.exclude(pk=survivor.pk)
+        self.survivor = survivor
+        self.fields["duplicate"].queryset = queryset
         self.fields["duplicate"].widget = forms.NumberInput()
         self.fields["duplicate"].help_text = _("The number of the duplicate customer (see its page address).")
+
+    def clean_duplicate(self) -> Customer:
+        duplicate = self.cleaned_data["duplicate"]
+        if duplicate.pk == self.survivor.pk:
+            raise forms.ValidationError(_("A customer cannot be merged into itself."))
+        return duplicate

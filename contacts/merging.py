@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import json
+from typing import Any
+
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
-from django.forms.models import model_to_dict
 from django.utils.translation import gettext as _
 
 from contacts.models import Contact, Customer, CustomerMerge
@@ -32,6 +34,18 @@ class MergeError(ValueError):
     pass
 
 
+def _snapshot(customer: Customer) -> dict[str, Any]:
+    """The duplicate's own values as plain JSON, kept for reference after it is deleted."""
+    values = {
+        field.attname: field.value_from_object(customer)
+        for field in Customer._meta.concrete_fields
+        if field.name != "search_text"
+    }
+    values["relationship_types"] = list(customer.relationship_types.values_list("code", flat=True))
+    values["tags"] = list(customer.tags.values_list("name", flat=True))
+    return json.loads(DjangoJSONEncoder().encode(values))
+
+
 @transaction.atomic
 def merge_customers(*, survivor: Customer, duplicate: Customer, by: User | None) -> CustomerMerge:
     """Move every record of ``duplicate`` to ``survivor``, fill the survivor's blanks, delete the duplicate.
@@ -43,7 +57,7 @@ def merge_customers(*, survivor: Customer, duplicate: Customer, by: User | None)
         raise MergeError(_("A customer cannot be merged into itself."))
     survivor = Customer.objects.select_for_update().get(pk=survivor.pk)
     duplicate = Customer.objects.select_for_update().get(pk=duplicate.pk)
-    snapshot = DjangoJSONEncoder().encode(model_to_dict(duplicate))
+    snapshot = _snapshot(duplicate)
     moved: dict[str, int] = {}
 
     for contact in Contact.objects.filter(customer=duplicate):
