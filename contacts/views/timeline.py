@@ -58,8 +58,9 @@ def timeline(request, pk: int):
     )
 
 
-def _open_tasks(customer: Customer):
-    return customer.tasks.open().select_related("assignee")
+def _open_tasks(request, customer: Customer):
+    # Someone given a task on another team's customer sees only their own tasks there.
+    return Task.objects.visible_to(request.user).filter(customer=customer).open().select_related("assignee")
 
 
 @role_required()
@@ -72,7 +73,7 @@ def task_create(request, pk: int):
             return render(
                 request,
                 "contacts/customer_detail.html#tasks",
-                {"customer": customer, "open_tasks": _open_tasks(customer)},
+                {"customer": customer, "open_tasks": _open_tasks(request, customer)},
             )
         messages.success(request, _("Task added."))
         return redirect(customer)
@@ -88,7 +89,9 @@ def task_complete(request, pk: int):
         return render(
             request,
             "contacts/customer_detail.html#tasks",
-            {"customer": task.customer, "open_tasks": _open_tasks(task.customer)},
+            {"customer": task.customer, "open_tasks": _open_tasks(request, task.customer)},
         )
     messages.success(request, _("Task done."))
+    if not Customer.objects.visible_to(request.user).filter(pk=task.customer_id).exists():
+        return redirect("home")
     return redirect(task.customer)
