@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from contextlib import AbstractContextManager, nullcontext
 from datetime import date
 from typing import Any
 
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from contacts.models import Activity, Contact, Customer, Task
@@ -29,14 +30,17 @@ class StaleCustomerError(Exception):
         return [str(Customer._meta.get_field(name).verbose_name) for name in self.changed_fields]
 
 
+def _language_of(user: User) -> AbstractContextManager:
+    """Write a notification in the recipient's chosen language, else in the current one."""
+    return translation.override(user.language) if user.language else nullcontext()
+
+
 def _alert_new_owner(customer: Customer, *, by: User | None) -> None:
     if customer.owner_id is None or (by is not None and customer.owner_id == by.pk):
         return
-    notify(
-        recipient=customer.owner,
-        message=_("You are now the owner of %(customer)s.") % {"customer": customer.display_name},
-        url=customer.get_absolute_url(),
-    )
+    with _language_of(customer.owner):
+        message = _("You are now the owner of %(customer)s.") % {"customer": customer.display_name}
+    notify(recipient=customer.owner, message=message, url=customer.get_absolute_url())
 
 
 @transaction.atomic
@@ -171,12 +175,13 @@ def add_task(
         customer=customer, title=title, assignee=assignee, due_date=due_date, notes=notes, created_by=by
     )
     if assignee.pk != by.pk:
-        notify(
-            recipient=assignee,
-            message=_("%(user)s gave you a task: %(title)s (%(customer)s)")
-            % {"user": by, "title": title, "customer": customer.display_name},
-            url=customer.get_absolute_url(),
-        )
+        with _language_of(assignee):
+            message = _("%(user)s gave you a task: %(title)s (%(customer)s)") % {
+                "user": by,
+                "title": title,
+                "customer": customer.display_name,
+            }
+        notify(recipient=assignee, message=message, url=customer.get_absolute_url())
     return task
 
 

@@ -149,3 +149,15 @@ def test_search_text_is_rebuilt_from_the_current_data(rep):
     refresh_search_text([customer.pk])
     assert Customer.objects.search("razon").get() == customer
     assert not Customer.objects.search("old").exists()
+
+
+def test_alerts_are_written_in_the_recipients_chosen_language(customer, rep, teammate):
+    teammate.language = "es"
+    teammate.save()
+    services.add_task(
+        customer=customer, by=rep, title="Llamar", assignee=teammate, due_date=timezone.localdate()
+    )
+    services.assign_owner(customer=customer, owner=teammate, by=rep)
+    messages = list(Notification.objects.order_by("pk").values_list("message", flat=True))
+    assert messages[0] == f"{rep} le asignó una tarea: Llamar (Distribuidora Andina S.A.S.)"
+    assert messages[1] == "Ahora usted es el responsable de Distribuidora Andina S.A.S.."
