@@ -127,7 +127,18 @@ def customer_delete(request, pk: int):
     customer = get_object_or_404(Customer.objects.visible_to(request.user), pk=pk)
     if request.method == "POST":
         name = str(customer)
-        services.delete_customer(customer=customer, by=request.user)
+        try:
+            services.delete_customer(customer=customer, by=request.user)
+        except services.CustomerInUseError:
+            messages.error(
+                request,
+                _(
+                    "%(name)s cannot be deleted: other departments hold records about it "
+                    "(orders, invoices...). Merge it into another customer instead."
+                )
+                % {"name": name},
+            )
+            return redirect(customer)
         messages.success(request, _("Customer %(name)s deleted.") % {"name": name})
         return redirect("contacts:customer_list")
     return render(request, "contacts/customer_confirm_delete.html", {"customer": customer})

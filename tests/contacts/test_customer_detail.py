@@ -177,6 +177,32 @@ def test_assign_refuses_users_without_role_and_anonymous(client, customer, no_ro
     assert client.post(assign_url(customer), {"owner": no_role.pk}).status_code == 403
 
 
+# -- Deleting ------------------------------------------------------------------------------------
+
+
+def delete_url(customer) -> str:
+    return reverse("contacts:customer_delete", args=[customer.pk])
+
+
+def test_a_manager_deletes_after_confirming(client, manager, customer):
+    client.force_login(manager)
+    confirm = client.get(delete_url(customer))
+    assert "Delete Distribuidora Andina S.A.S.?" in confirm.content.decode()
+    assert Customer.objects.exists()
+    response = client.post(delete_url(customer), follow=True)
+    assert response.redirect_chain[-1][0] == reverse("contacts:customer_list")
+    assert "Customer Distribuidora Andina S.A.S. deleted." in response.content.decode()
+    assert not Customer.objects.exists()
+
+
+@pytest.mark.parametrize("persona", ["rep", "teammate", "no_role"], indirect=True)
+def test_only_supervisors_may_delete(client, customer, persona):
+    client.force_login(persona)
+    assert client.get(delete_url(customer)).status_code == 403
+    assert client.post(delete_url(customer)).status_code == 403
+    assert Customer.objects.exists()
+
+
 # -- Who may see it ------------------------------------------------------------------------------
 
 
