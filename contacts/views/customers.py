@@ -26,7 +26,16 @@ def customer_list(request):
     page_obj = Paginator(filterset.qs, settings.CRM_LIST_PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
-    context = {"filter": filterset, "page_obj": page_obj, "query_string": query.urlencode()}
+    unsorted = query.copy()
+    unsorted.pop("sort", None)
+    context = {
+        "filter": filterset,
+        "page_obj": page_obj,
+        "query_string": query.urlencode(),
+        # For the column headers: the same filters, sorted by the clicked column.
+        "unsorted_query_string": unsorted.urlencode(),
+        "current_sort": request.GET.get("sort", ""),
+    }
     template = "contacts/customer_list.html#results" if request.htmx else "contacts/customer_list.html"
     response = render(request, template, context)
     response["Vary"] = "HX-Request"

@@ -310,3 +310,17 @@ def test_query_count_does_not_grow_with_the_rows(rep_client, rep, data, extra):
     few = _queries(rep_client, URL, data, **extra)
     _many_customers(rep, 30)
     assert _queries(rep_client, URL, data, **extra) == few
+
+
+def test_column_headers_sort_and_keep_the_filters(rep_client, rep):
+    CustomerFactory(owner=rep, city="Cali")
+    unsorted = rep_client.get(URL, {"city": "Cali"}).content.decode()
+    assert 'href="?city=Cali&amp;sort=name"' in unsorted
+    assert 'href="?city=Cali&amp;sort=owner"' in unsorted
+    assert "aria-sort" not in unsorted
+    by_name = rep_client.get(URL, {"city": "Cali", "sort": "name", "page": "1"}).content.decode()
+    assert 'href="?city=Cali&amp;sort=-name"' in by_name
+    assert '<th scope="col" aria-sort="ascending">' in by_name
+    by_city_descending = rep_client.get(URL, {"sort": "-city"}).content.decode()
+    assert 'href="?sort=city"' in by_city_descending
+    assert 'class="d-none d-md-table-cell" aria-sort="descending"' in by_city_descending
