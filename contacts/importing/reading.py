@@ -133,9 +133,12 @@ def _sniff_delimiter(first_line: str) -> str:
 def parse(text: str, *, encoding: str = "utf-8") -> ParsedFile:
     """Rows keyed by our column names; unknown columns are listed, not fatal."""
     text = text.replace("\r\n", "\n").replace("\r", "\n")
-    lines = iter(text.split("\n"))
-    first_line = next((line for line in lines if line.strip()), "")
-    delimiter = _sniff_delimiter(first_line)
+    first_line = text.lstrip().partition("\n")[0]
+    # Excel may write its own "sep=;" line first, and hides it when it opens the file.
+    declared = re.fullmatch(r"sep=([,;\t|])", first_line.strip(" "))
+    if declared:
+        text = text.lstrip().partition("\n")[2]
+    delimiter = declared.group(1) if declared else _sniff_delimiter(first_line)
     reader = csv.reader(io.StringIO(text), delimiter=delimiter)
     rows: list[tuple[int, dict[str, str]]] = []
     header: list[str] | None = None

@@ -8,6 +8,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods
 
 from contacts import exporting, importing
 from contacts.filters import CustomerFilter
@@ -31,6 +32,7 @@ def _template_csv() -> HttpResponse:
     return response
 
 
+@require_http_methods(["GET", "POST"])
 @role_required(*IMPORT_ROLES)
 def customer_import(request):
     """Upload (POST ``file``) → preview (GET ``?id=``) → confirm (POST ``confirm``) on one address."""
@@ -63,6 +65,7 @@ def customer_import(request):
     return render(request, "contacts/customer_import.html", {"form": form, "columns": importing.COLUMNS})
 
 
+@require_GET
 @role_required()
 def customer_export(request):
     """The list the user sees with the same filters, every page of it, as CSV or XLSX."""

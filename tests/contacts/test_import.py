@@ -138,6 +138,31 @@ def test_rows_with_errors_are_shown_and_nothing_is_imported(client, rep, activit
     assert record.status == CustomerImport.Status.FAILED
 
 
+def test_rows_follow_the_customer_form_rules(client, rep):
+    client.force_login(rep)
+    content = "legal_name,website,employees,country\nUno SAS,not a site,-3,Colombia\n"
+
+    [row] = preview_of(client, content).row_results
+
+    assert {column for column, _message in row["errors"]} == {"website", "employees", "country"}
+    assert ["country", "Use the two-letter ISO country code, e.g. CO."] in row["errors"]
+
+
+def test_spanish_headers_and_labels_are_understood(client, rep):
+    client.force_login(rep)
+    content = (
+        "Razón Social,NIT,Segmento,Etapa,Teléfono,Correo\n"
+        "Andes Ltda,900123456-8,Persona natural,Adquisición,3001112233,a@b.co\n"
+    )
+
+    record = preview_of(client, content)
+    confirm(client, record)
+
+    customer = Customer.objects.get()
+    assert (customer.segment, customer.lifecycle_stage) == ("person", "acquisition")
+    assert (customer.tax_id, customer.phone, customer.email) == ("900123456-8", "3001112233", "a@b.co")
+
+
 def test_a_wrong_nit_check_digit_is_an_error_of_its_row(client, rep):
     client.force_login(rep)
     record = preview_of(client, "legal_name,tax_id\nAndes Ltda,900123456-1\n")
@@ -236,6 +261,23 @@ def test_semicolon_delimiter_and_bom(client, rep):
     assert customer.legal_name == "Uno SAS"
     assert sorted(customer.relationship_types.values_list("code", flat=True)) == ["prospect", "supplier"]
     assert record.ignored_columns == [], "the extra ';' cell is not a column"
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        "legal_name\tcity\r\nUno SAS\tCali\r\n",
+        "sep=;\nlegal_name;city\nUno SAS;Cali\n",
+        '"legal_name","city"\r"Uno SAS","Cali"\r',
+    ],
+    ids=["tab", "excel-sep-line", "old-mac-line-ends"],
+)
+def test_other_delimiters_and_line_ends(client, rep, content):
+    client.force_login(rep)
+
+    confirm(client, preview_of(client, content))
+
+    assert list(Customer.objects.values_list("legal_name", "city")) == [("Uno SAS", "Cali")]
 
 
 def test_unknown_columns_are_reported_as_ignored(client, rep):
@@ -349,6 +391,11 @@ def test_who_may_import(client, persona, status):
 
     assert client.get(URL).status_code == status
     assert upload(client, "legal_name\nUno SAS\n").status_code == (302 if status == 200 else 403)
+
+
+def test_import_answers_only_get_and_post(client, rep):
+    client.force_login(rep)
+    assert client.put(URL).status_code == 405
 
 
 def test_anonymous_is_sent_to_login(client, db):
