@@ -14,6 +14,7 @@ from crm.accounts.models import User
 class CustomerForm(forms.ModelForm):
     # Carried through the form so a save over someone else's newer edit is refused.
     version = forms.CharField(widget=forms.HiddenInput, required=False)
+    website = forms.URLField(label=_("website"), required=False, max_length=200, assume_scheme="https")
     confirm_duplicates = forms.BooleanField(
         label=_("I have checked the similar customers above; save anyway"), required=False
     )

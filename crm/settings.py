@@ -208,7 +208,6 @@ STORAGES = {
 }
 WHITENOISE_USE_FINDERS = DEBUG
 
-FORMS_URLFIELD_ASSUME_HTTPS = True  # Django 6 behaviour now: "example.com" means https.
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 
