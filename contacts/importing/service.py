@@ -93,12 +93,11 @@ def _ensure_tags(names: Iterable[str]) -> dict[str, int]:
     Tag.objects.bulk_create([Tag(name=name) for name in wanted.values()], ignore_conflicts=True)
     tags = Tag.objects.annotate(key=Lower("name"))
     found: dict[str, int] = {}
-    for chunk in chunks(wanted.values()):
-        for pk, name in tags.filter(Q(name__in=chunk) | Q(key__in=[n.lower() for n in chunk])).values_list(
-            "pk", "name"
-        ):
-            # An existing tag spelled differently wins over the file's spelling.
-            if name.lower() not in found or wanted.get(name.lower()) != name:
+    for chunk in chunks(wanted.values(), uses=2):
+        lowered = [name.lower() for name in chunk]
+        for pk, name in tags.filter(Q(name__in=chunk) | Q(key__in=lowered)).values_list("pk", "name"):
+            # "VIP" and "vip" may both exist: the spelling validation chose wins.
+            if name.lower() not in found or name == wanted.get(name.lower()):
                 found[name.lower()] = pk
     return found
 

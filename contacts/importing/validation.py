@@ -178,9 +178,11 @@ def _same(left: str, right: str) -> bool:
     return " ".join(fold(left).split()) == " ".join(fold(right).split())
 
 
-def chunks(values: Iterable[str]) -> Iterator[list[str]]:
+def chunks(values: Iterable[str], *, uses: int = 1) -> Iterator[list[str]]:
+    """Distinct values in lists small enough for one ``IN`` query (SQLite caps parameters);
+    ``uses`` is how many times the query repeats each list."""
     values = sorted(set(values))
-    size = (connection.features.max_query_params or 20_000) - 50
+    size = ((connection.features.max_query_params or 20_000) - 50) // uses
     for start in range(0, len(values), size):
         yield values[start : start + size]
 

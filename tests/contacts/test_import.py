@@ -407,7 +407,7 @@ def test_anonymous_is_sent_to_login(client, db):
 def _numbered_file(count: int) -> str:
     rows = [
         f"Empresa {n} SAS,,{nit(str(800000000 + n))},4711,+57 300 {n:07d},e{n}@example.com,"
-        f'"prospect;customer",tag{n % 3};común,teammate,Contacto {n},,c{n}@example.com,no\n'
+        f'"prospect;customer",tag{n % 1000};común,teammate,Contacto {n},,c{n}@example.com,no\n'
         for n in range(count)
     ]
     header = (
@@ -443,6 +443,20 @@ def test_queries_do_not_grow_with_the_rows(client, rep, teammate, activity):
 
     assert counts[3] == counts[30]
     assert Contact.objects.count() == 29
+
+
+def test_a_large_file_imports_in_one_go(client, rep, teammate, activity):
+    """More distinct values than SQLite takes in one query: lookups and inserts are batched."""
+    client.force_login(rep)
+    content = _numbered_file(2_500).replace(";común", "")
+
+    record = preview_of(client, content)
+    confirm(client, record)
+
+    record.refresh_from_db()
+    assert record.status == CustomerImport.Status.IMPORTED, record.failure
+    assert Customer.objects.count() == Contact.objects.count() == 2_500
+    assert Customer.tags.through.objects.count() == 2_500
 
 
 def test_template_lists_the_columns(client, rep):
