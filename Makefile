@@ -51,7 +51,7 @@ messages: install ## refresh the translation catalogues and compile them
 	$(PY) manage.py compilemessages --ignore=.venv
 
 bench: install ## speed figures on PostgreSQL (BENCH_DATABASE_URL, default the local test server)
-	$(PY) manage.py bench
+	DEBUG=false DATABASE_URL=$${BENCH_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/crm_bench} $(PY) manage.py bench $(BENCH_ARGS)
 
 demo: install ## (re)load demo data: make demo CUSTOMERS=100000
 	$(PY) manage.py migrate --noinput

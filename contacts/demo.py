@@ -83,8 +83,16 @@ def _reference_ids() -> tuple[dict[str, int], dict[str, int], list[int]]:
 class _Generator:
     """Builds unsaved customers with their contacts, activities and tasks from one seeded RNG."""
 
-    def __init__(self, *, rng: random.Random, owners: Sequence[User], activities_per_customer: int):
+    def __init__(
+        self,
+        *,
+        rng: random.Random,
+        owners: Sequence[User],
+        activities_per_customer: int,
+        leave_unassigned: bool = True,
+    ):
         self.rng = rng
+        self.leave_unassigned = leave_unassigned
         self.now = timezone.now()
         self.owner_teams = [(owner.pk, owner.team_id) for owner in owners]
         self.teams = sorted({team for _owner, team in self.owner_teams if team})
@@ -215,7 +223,7 @@ class _Generator:
 
     def _assignment(self) -> tuple[int | None, int | None]:
         roll = self.rng.random()
-        if self.owner_teams and roll < 0.82:
+        if self.owner_teams and (roll < 0.82 or not self.leave_unassigned):
             return self.rng.choice(self.owner_teams)
         if self.teams and roll < 0.94:
             return None, self.rng.choice(self.teams)
@@ -339,9 +347,16 @@ def _write(drafts: list[_Draft], result: SeedResult) -> None:
 
 
 def seed_demo_customers(
-    *, customers: int, owners: Sequence[User], seed: int = 1, activities_per_customer: int = 3
+    *,
+    customers: int,
+    owners: Sequence[User],
+    seed: int = 1,
+    activities_per_customer: int = 3,
+    leave_unassigned: bool = True,
 ) -> SeedResult:
     """Add ``customers`` demo customers spread over ``owners`` (and their teams); returns counts.
+
+    Most customers get an owner; with ``leave_unassigned`` some are left to a team or to nobody.
 
     Tax ids continue after the largest one already in the demo ranges, so running it again
     adds customers without collisions. The same seed on the same data gives the same rows.
@@ -352,7 +367,12 @@ def seed_demo_customers(
         existing = Customer.objects.count()
         # Seeded with the existing count too, so a second run does not repeat the first one's names.
         rng = random.Random(seed * 1_000_003 + existing)  # noqa: S311 - demo data, not secrets
-        generator = _Generator(rng=rng, owners=owners, activities_per_customer=activities_per_customer)
+        generator = _Generator(
+            rng=rng,
+            owners=owners,
+            activities_per_customer=activities_per_customer,
+            leave_unassigned=leave_unassigned,
+        )
         for start in range(0, customers, CHUNK):
             _write([generator.draft() for _index in range(min(CHUNK, customers - start))], result)
     result.seconds = time.perf_counter() - started

@@ -1,0 +1,220 @@
+import os
+import platform
+import time
+import warnings
+from io import StringIO
+
+import django
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandError
+from django.db import connection
+from django.test.utils import override_settings
+from django.urls import reverse
+
+from contacts.models import Activity, Customer
+from crm.insights import bench
+
+STATIC_FILES = {
+    **settings.STORAGES,
+    # A fresh checkout has no collectstatic manifest; {% static %} costs the same either way.
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+
+
+def verdict(ok: bool) -> str:
+    return "ok" if ok else "MISSED"
+
+
+class Command(BaseCommand):
+    help = (
+        "Speed figures on PostgreSQL: seed 100,000 demo customers if needed, then time the busiest "
+        "pages in-process and show their query counts and the search plan."
+    )
+    # The database may not exist yet: nothing may touch it before handle() creates it.
+    requires_system_checks: list = []
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--customers", type=int, default=100_000, help="Customers the database should hold."
+        )
+        parser.add_argument("--requests", type=int, default=50, help="Timed requests per page.")
+        parser.add_argument("--warmup", type=int, default=5, help="Untimed requests per page first.")
+        parser.add_argument(
+            "--recreate", action="store_true", help="Drop and recreate the database (re-measures the seed)."
+        )
+
+    def handle(self, *args, customers, requests, warmup, recreate, **options):
+        try:
+            self.run(customers=customers, requests=requests, warmup=warmup, recreate=recreate)
+        except bench.BenchError as error:
+            raise CommandError(str(error)) from error
+
+    def say(self, text: str = "") -> None:
+        self.stdout.write(text)
+
+    def run(self, *, customers: int, requests: int, warmup: int, recreate: bool) -> None:
+        if settings.DEBUG:
+            raise CommandError("Run the bench with DEBUG=false (as `make bench` does).")
+        # Without collectstatic WhiteNoise warns about the missing STATIC_ROOT; pages do not use it here.
+        warnings.filterwarnings("ignore", message="No directory at", module="whitenoise")
+        created = bench.ensure_database(recreate=recreate)
+        self.say(f"Database {settings.DATABASES['default']['NAME']}: {'created' if created else 'exists'}.")
+        call_command("migrate", interactive=False, verbosity=0)
+        self.seed(customers)
+        fixtures = bench.ensure_fixtures()
+        # Fresh bulk inserts leave the planner without statistics; production has autovacuum's.
+        with connection.cursor() as cursor:
+            cursor.execute("VACUUM ANALYZE")
+        self.environment()
+        with override_settings(STORAGES=STATIC_FILES):
+            self.timings(fixtures, requests=requests, warmup=warmup)
+            self.query_counts(fixtures)
+            self.search_plan(fixtures)
+
+    def seed(self, customers: int) -> None:
+        existing = Customer.objects.count()
+        if existing >= customers:
+            self.say(f"Seed skipped: {existing:,} customers already (use --recreate to time the seed).")
+            return
+        out = StringIO()
+        started = time.perf_counter()
+        call_command("seed_demo", customers=customers - existing, stdout=out)
+        seconds = time.perf_counter() - started
+        self.say(out.getvalue().strip())
+        self.say(
+            f"Seed of {customers - existing:,} customers: {seconds:.1f} s "
+            f"(goal < {bench.GOAL_SEED_SECONDS:.0f} s: {verdict(seconds < bench.GOAL_SEED_SECONDS)})"
+        )
+
+    def environment(self) -> None:
+        with connection.cursor() as cursor:
+            cursor.execute("SHOW server_version")
+            version = cursor.fetchone()[0]
+        self.say(
+            f"PostgreSQL {version}, Django {django.get_version()}, Python {platform.python_version()}, "
+            f"{os.cpu_count()} CPUs, DEBUG={settings.DEBUG}; {Customer.objects.count():,} customers, "
+            f"{Activity.objects.count():,} activities."
+        )
+
+    # --- timings ------------------------------------------------------------------------
+    def pages(self, fixtures: bench.Fixtures, user) -> list[tuple[str, str]]:
+        customer_list = reverse("contacts:customer_list")
+        visible = Customer.objects.visible_to(user).count()
+        last = max(1, -(-visible // settings.CRM_LIST_PAGE_SIZE))
+        common = Customer.objects.visible_to(user).search("andina").count()
+        by_tax_id = Customer.objects.visible_to(user).search(fixtures.tax_fragment).count()
+        return [
+            (f"customer list, first page (of {visible:,})", customer_list),
+            (f'search "andina" ({common:,} found)', f"{customer_list}?q=andina"),
+            (
+                f'search "{fixtures.tax_fragment}" ({by_tax_id:,} found)',
+                f"{customer_list}?q={fixtures.tax_fragment}",
+            ),
+            (f"customer list, last page ({last:,})", f"{customer_list}?page={last}"),
+            ("customer list sorted by city", f"{customer_list}?sort=city"),
+            (
+                f"customer page, {bench.TIMELINE_ENTRIES} timeline entries",
+                fixtures.timeline_customer.get_absolute_url(),
+            ),
+        ]
+
+    def timings(self, fixtures: bench.Fixtures, *, requests: int, warmup: int) -> None:
+        self.say()
+        self.say(f"Server time per page, {requests} requests after {warmup} warm-ups (goal: p50 < 30 ms)")
+        header = f"{'page':<48} {'as':<8} {'p50 ms':>7} {'p95 ms':>7} {'pages/s':>8} {'queries':>7}  goal"
+        self.say(header)
+        self.say("-" * len(header))
+        missed = []
+        for user in (fixtures.rep, fixtures.manager):
+            client = bench.logged_in_client(user)
+            for label, url in self.pages(fixtures, user):
+                timing = bench.measure(client, url, requests=requests, warmup=warmup)
+                goals = [timing.p50_ms < bench.GOAL_P50_MS]
+                note = ""
+                if url == reverse("contacts:customer_list") and user == fixtures.manager:
+                    goals.append(timing.pages_per_second >= bench.GOAL_LIST_PAGES_PER_SECOND)
+                    note = f" (and >= {bench.GOAL_LIST_PAGES_PER_SECOND:.0f} pages/s)"
+                self.say(
+                    f"{label:<48} {user.username:<8} {timing.p50_ms:>7.1f} {timing.p95_ms:>7.1f} "
+                    f"{timing.pages_per_second:>8.0f} {timing.queries:>7}  {verdict(all(goals))}{note}"
+                )
+                if not all(goals):
+                    missed.append((label, user, timing))
+        for label, user, timing in missed:
+            self.say()
+            self.say(f"Missed: {label} as {user.username}. Slowest queries of one request:")
+            for ms, query in timing.slowest[:3]:
+                self.say(f"  {ms:.1f} ms  {query[:300]}")
+            self.say(bench.explain_analyze(timing.slowest[0][1]))
+
+    # --- constant queries ---------------------------------------------------------------
+    def query_counts(self, fixtures: bench.Fixtures) -> None:
+        customer_list = reverse("contacts:customer_list")
+        small = bench.logged_in_client(fixtures.small_rep)
+        large = bench.logged_in_client(fixtures.large_rep)
+        rows = [
+            ("customer list, first page", small, customer_list, large, customer_list),
+            ('search "co" (matches all)', small, f"{customer_list}?q=co", large, f"{customer_list}?q=co"),
+            (
+                "customer list, last page",
+                small,
+                f"{customer_list}?page=999999",
+                large,
+                f"{customer_list}?page=999999",
+            ),
+            (
+                "customer list sorted by city",
+                small,
+                f"{customer_list}?sort=city",
+                large,
+                f"{customer_list}?sort=city",
+            ),
+        ]
+        rep = bench.logged_in_client(fixtures.rep)
+        self.say()
+        self.say(
+            f"Queries per page with {bench.SMALL} and with {bench.LARGE:,} rows "
+            f"(a rep who sees {bench.SMALL} customers, one who sees {bench.LARGE:,})"
+        )
+        header = f"{'page':<52} {bench.SMALL:>8} {bench.LARGE:>8}  same"
+        self.say(header)
+        self.say("-" * len(header))
+        for label, small_client, small_url, large_client, large_url in rows:
+            self.count_row(label, small_client, small_url, large_client, large_url)
+        with override_settings(CRM_LIST_PAGE_SIZE=bench.LARGE):
+            self.count_row(
+                f"customer list, {bench.LARGE:,} per page (all rows shown)",
+                small,
+                customer_list,
+                large,
+                customer_list,
+            )
+        self.count_row(
+            f"customer page, {bench.SMALL} vs {bench.TIMELINE_ENTRIES} timeline entries",
+            rep,
+            fixtures.small_customer.get_absolute_url(),
+            rep,
+            fixtures.timeline_customer.get_absolute_url(),
+        )
+
+    def count_row(self, label, small_client, small_url, large_client, large_url) -> None:
+        small = len(bench.capture(small_client, small_url))
+        large = len(bench.capture(large_client, large_url))
+        self.say(f"{label:<52} {small:>8} {large:>8}  {'yes' if small == large else 'NO'}")
+
+    # --- search plan --------------------------------------------------------------------
+    def search_plan(self, fixtures: bench.Fixtures) -> None:
+        client = bench.logged_in_client(fixtures.manager)
+        customer_list = reverse("contacts:customer_list")
+        for term in ("andina", fixtures.tax_fragment):
+            plans = bench.search_plans(client, f"{customer_list}?q={term}")
+            used = any("customer_search_trgm" in plan for plan in plans)
+            self.say()
+            self.say(
+                f'EXPLAIN ANALYZE of the search "{term}" as {fixtures.manager.username} '
+                f"(trigram index customer_search_trgm used: {'yes' if used else 'NO'})"
+            )
+            for plan in plans:
+                self.say(plan)
+                self.say()
