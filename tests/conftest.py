@@ -105,6 +105,10 @@ def customer(rep):
 
 
 @pytest.fixture
-def persona(request):
-    """Resolve a persona fixture by name, for role × page matrices."""
+def persona(request, db):
+    """Resolve a persona fixture by name, for role × page matrices.
+
+    ``db`` is named so pytest-django sees a database test and runs it before the
+    transactional (browser) tests, whose clean-up empties the tables.
+    """
     return request.getfixturevalue(request.param)
