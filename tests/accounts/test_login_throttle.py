@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 import time_machine
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from tests.factories import UserFactory
 
@@ -33,6 +33,17 @@ def fail_five_times(client, username: str, address: str = ATTACKER) -> None:
 
 def is_locked_out(response) -> bool:
     return response.status_code in {403, 429} and 'data-testid="locked-out"' in response.text
+
+
+def wait_message_in_spanish(minutes: int) -> str:
+    sentence = (
+        "For your security, logging in with this user from this address is paused. "
+        "Try again in %(minutes)s minute{}, or reset your password. "
+        "Each attempt before then starts the wait again."
+    )
+    with translation.override("es"):
+        text = translation.ngettext(sentence.format(""), sentence.format("s"), minutes)
+    return text % {"minutes": minutes}
 
 
 def is_logged_in(response) -> bool:
@@ -121,6 +132,12 @@ def test_locked_out_page_follows_the_browser_language(client, victim):
     assert is_locked_out(response)
     assert '<html lang="es">' in response.text
     assert response["Content-Language"] == "es"
+    with translation.override("es"):
+        heading = translation.gettext("Too many failed log-in attempts")
+    assert heading != "Too many failed log-in attempts", "the Spanish catalogue is compiled"
+    assert heading in response.text
+    assert wait_message_in_spanish(15) in response.text
+    assert "For your security" not in response.text
 
 
 def test_locked_out_page_names_the_configured_wait(client, victim, settings):
