@@ -111,8 +111,10 @@ def decode(data: bytes) -> tuple[str, str]:
             text = data.decode(encoding)
         except UnicodeDecodeError:
             continue
-        controls = sum(1 for char in text[:20_000] if ord(char) < 32 and char not in "\t\r\n")
-        if controls > len(text[:20_000]) // 200:
+        text = text.rstrip("\x1a")  # the end-of-file mark old DOS programs add
+        sample = text[:20_000]
+        controls = sum(1 for char in sample if ord(char) < 32 and char not in "\t\r\n")
+        if controls > max(2, len(sample) // 200):
             raise ImportFileError(_("This does not look like a CSV file: it contains binary data."))
         return text, "utf-8" if encoding == "utf-8-sig" else encoding
     raise ImportFileError(_("The file could not be read as text."))  # pragma: no cover (latin-1 reads all)

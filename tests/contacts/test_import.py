@@ -280,6 +280,15 @@ def test_other_delimiters_and_line_ends(client, rep, content):
     assert list(Customer.objects.values_list("legal_name", "city")) == [("Uno SAS", "Cali")]
 
 
+def test_excel_unicode_text_export_is_read(client, rep):
+    """Excel's "Unicode text" is UTF-16 with tabs."""
+    client.force_login(rep)
+
+    confirm(client, preview_of(client, "legal_name\tcity\r\nÑandú SAS\tBogotá\r\n", encoding="utf-16"))
+
+    assert list(Customer.objects.values_list("legal_name", "city")) == [("Ñandú SAS", "Bogotá")]
+
+
 def test_unknown_columns_are_reported_as_ignored(client, rep):
     client.force_login(rep)
     record = preview_of(client, "legal_name,favourite colour\nUno SAS,blue\n")
@@ -297,6 +306,7 @@ def test_unknown_columns_are_reported_as_ignored(client, rep):
         (b"   \n\n", "The file is empty."),
         (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00", "binary data"),
         (b"PK\x03\x04\x14\x00\x06\x00", "Excel workbook"),
+        (bytes(range(1, 32)) * 40, "binary data"),
         (b"name_of_company,city\nUno,Cali\n", "must be legal_name"),
         (b"legal_name,city\n", "no customers"),
     ],
