@@ -89,10 +89,6 @@ class Preview:
     def contact_count(self) -> int:
         return sum(len(customer.contacts) for customer in self.customers)
 
-    @property
-    def is_importable(self) -> bool:
-        return not self.count(RowStatus.ERROR) and bool(self.customers)
-
     def shown_rows(self) -> list[dict[str, Any]]:
         problems = [row for row in self.rows if row.status in (RowStatus.ERROR, RowStatus.DUPLICATE)]
         good = [row for row in self.rows if row.status in (RowStatus.NEW, RowStatus.CONTACT)]
@@ -228,7 +224,11 @@ class _Lookups:
             )
             by_phone.update((c.phone_key, c) for c in matches)
         return cls(
-            activities=dict(EconomicActivity.objects.filter(code__in=codes).values_list("code", "pk")),
+            activities={
+                code: pk
+                for chunk in chunks(codes)
+                for code, pk in EconomicActivity.objects.filter(code__in=chunk).values_list("code", "pk")
+            },
             relationship_types=relationship_types,
             tags={
                 name.lower(): name
