@@ -3,6 +3,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
+from django.db import IntegrityError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -71,11 +72,16 @@ def customer_create(request):
     if request.method == "POST" and form.is_valid():
         duplicates = find_duplicates(form.cleaned_data, visible_to=request.user)
         if not duplicates or form.cleaned_data.get("confirm_duplicates"):
-            customer = services.create_customer(
-                data=form.customer_data(), by=request.user, **_relations(form)
-            )
-            messages.success(request, _("Customer %(name)s created.") % {"name": customer})
-            return redirect(customer)
+            try:
+                customer = services.create_customer(
+                    data=form.customer_data(), by=request.user, **_relations(form)
+                )
+            except IntegrityError:
+                # Someone saved the same tax id between our check and our save.
+                form.add_error("tax_id", _("A customer with this tax id already exists."))
+            else:
+                messages.success(request, _("Customer %(name)s created.") % {"name": customer})
+                return redirect(customer)
     return render(request, "contacts/customer_form.html", {"form": form, "duplicates": duplicates})
 
 
