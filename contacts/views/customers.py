@@ -111,6 +111,8 @@ def customer_update(request, pk: int):
             # Saving again is a deliberate overwrite of the version now shown.
             form.data = form.data.copy()
             form.data["version"] = error.current.version
+        except IntegrityError:
+            form.add_error("tax_id", _("A customer with this tax id already exists."))
         else:
             messages.success(request, _("Customer %(name)s saved.") % {"name": customer})
             return redirect(customer)
