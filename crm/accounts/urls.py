@@ -8,4 +8,10 @@ urlpatterns = [
     path("notifications/read/", views.mark_notifications_read, name="notifications_read"),
     path("preferences/", views.preferences, name="preferences"),
     path("language/", views.set_language, name="set_language"),
+    # The reset email links here rather than to django.contrib.auth's own confirm page.
+    path(
+        "password-reset/<uidb64>/<token>/",
+        views.PasswordResetConfirmView.as_view(),
+        name="password_reset_confirm",
+    ),
 ]

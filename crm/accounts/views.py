@@ -1,7 +1,9 @@
 from __future__ import annotations
 
+from axes.utils import reset as reset_login_failures
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
@@ -56,3 +58,12 @@ def set_language(request):
         request.user.language = language
         request.user.save(update_fields=["language"])
     return django_set_language(request)
+
+
+class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+    """Django's view; choosing a new password also lifts a log-in lock-out on that user."""
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        reset_login_failures(username=form.user.get_username())
+        return response

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 import pytest
 import time_machine
+from django.core import mail
 from django.urls import reverse
 from django.utils import timezone, translation
 
@@ -148,3 +150,33 @@ def test_locked_out_page_names_the_configured_wait(client, victim, settings):
 
     assert is_locked_out(response)
     assert "Try again in 1 minute," in response.text
+
+
+def test_choosing_a_new_password_lifts_the_lockout(client, victim):
+    """The locked-out page offers a password reset as the way back in: it has to work."""
+    fail_five_times(client, "victim")
+    client.post(reverse("password_reset"), {"email": victim.email}, REMOTE_ADDR=ATTACKER)
+    link = re.search(r"https?://\S+", mail.outbox[0].body).group(0)
+    set_password_url = client.get(link, follow=True).redirect_chain[-1][0]
+
+    client.post(
+        set_password_url,
+        {"new_password1": "Colibri-azul-2031", "new_password2": "Colibri-azul-2031"},
+        REMOTE_ADDR=ATTACKER,
+    )
+
+    assert is_logged_in(log_in(client, "victim", "Colibri-azul-2031", ATTACKER))
+
+
+def test_someone_elses_lockout_is_not_lifted_by_my_reset(client, victim, rep):
+    fail_five_times(client, "victim")
+    client.post(reverse("password_reset"), {"email": rep.email}, REMOTE_ADDR=ATTACKER)
+    link = re.search(r"https?://\S+", mail.outbox[0].body).group(0)
+    set_password_url = client.get(link, follow=True).redirect_chain[-1][0]
+    client.post(
+        set_password_url,
+        {"new_password1": "Colibri-azul-2031", "new_password2": "Colibri-azul-2031"},
+        REMOTE_ADDR=ATTACKER,
+    )
+
+    assert is_locked_out(log_in(client, "victim", PASSWORD, ATTACKER))
