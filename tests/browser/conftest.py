@@ -30,7 +30,10 @@ CHROMIUM_ARGS = [
 
 
 def chromium_path() -> str | None:
-    for candidate in (os.environ.get("CHROMIUM_PATH"), "/usr/bin/chromium", shutil.which("chromium")):
+    """$CHROMIUM_PATH when set (and only it), else the usual Debian locations."""
+    explicit = os.environ.get("CHROMIUM_PATH")
+    candidates = [explicit] if explicit else ["/usr/bin/chromium", shutil.which("chromium")]
+    for candidate in candidates:
         if candidate and Path(candidate).is_file() and os.access(candidate, os.X_OK):
             return candidate
     return None
@@ -40,7 +43,8 @@ def chromium_path() -> str | None:
 def browser():
     executable = chromium_path()
     if executable is None:
-        pytest.skip("no Chromium binary: set CHROMIUM_PATH or install chromium to run browser tests")
+        where = os.environ.get("CHROMIUM_PATH") or "/usr/bin/chromium or chromium on the PATH"
+        pytest.skip(f"no Chromium binary at {where}: install chromium or set CHROMIUM_PATH")
     sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
     playwright = sync_api.sync_playwright().start()
     browser = playwright.chromium.launch(executable_path=executable, headless=True, args=CHROMIUM_ARGS)

@@ -5,11 +5,12 @@ from __future__ import annotations
 import re
 
 import pytest
-from playwright.sync_api import expect
 
 from contacts.models import Activity, Customer
 from crm.accounts.roles import Role
 from tests.factories import CustomerFactory, TeamFactory, user_with_role
+
+expect = pytest.importorskip("playwright.sync_api", reason="playwright is not installed").expect
 
 pytestmark = [
     pytest.mark.browser,
