@@ -15,6 +15,7 @@ Rules a user can rely on:
 * Any row with an error blocks the whole import: nothing is half-imported.
 """
 
+from contacts.importing.preview import Preview, RowStatus
 from contacts.importing.reading import (
     COLUMNS,
     MAX_ROWS,
@@ -26,7 +27,7 @@ from contacts.importing.reading import (
     read_csv,
 )
 from contacts.importing.service import import_customers, preview_import
-from contacts.importing.validation import Preview, RowStatus, validate
+from contacts.importing.validation import validate
 
 __all__ = [
     "COLUMNS",

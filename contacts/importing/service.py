@@ -14,8 +14,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from simple_history.utils import bulk_create_with_history
 
+from contacts.importing.preview import Preview, RowStatus
 from contacts.importing.reading import ImportFileError, ParsedFile, parse
-from contacts.importing.validation import Preview, RowStatus, chunks, validate
+from contacts.importing.validation import chunks, validate
 from contacts.models import Contact, Customer, CustomerImport, Tag
 from contacts.search import build_search_text
 from contacts.validators import normalize_phone

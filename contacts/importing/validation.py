@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from django import forms
@@ -15,85 +15,19 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from contacts.forms import ContactForm, CustomerForm
+from contacts.importing.preview import PlannedCustomer, Preview, RowResult, RowStatus
 from contacts.importing.reading import CONTACT_COLUMNS, CUSTOMER_COLUMNS, ParsedFile
 from contacts.models import Customer, EconomicActivity, RelationshipType, Tag
 from contacts.search import fold
 from contacts.validators import normalize_phone, normalize_tax_id
 from crm.accounts.models import User
 
-# Rows kept for the preview table: every problem row up to this many, plus a few good ones.
-MAX_SHOWN_PROBLEMS = 1_000
-SHOWN_GOOD_ROWS = 10
 PHONE_KEY_DIGITS = 10  # Colombian numbers have 10 digits; "+57" in front must still match.
 
 TRUE_WORDS = {"1", "x", "yes", "y", "true", "si", "s", "verdadero"}
 FALSE_WORDS = {"", "0", "no", "n", "false", "falso"}
 # Resolved from lookups loaded once per file, not by a query per row.
 LOOKUP_FIELDS = {"economic_activity", "relationship_types", "tags", "owner", "team"}
-
-
-class RowStatus:
-    NEW = "new"
-    CONTACT = "contact"
-    DUPLICATE = "duplicate"
-    ERROR = "error"
-
-
-@dataclass
-class RowResult:
-    number: int
-    values: dict[str, str]
-    status: str = RowStatus.NEW
-    errors: list[tuple[str, str]] = field(default_factory=list)  # (column, message)
-    note: str = ""
-
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "row": self.number,
-            "status": self.status,
-            "legal_name": self.values.get("legal_name", ""),
-            "tax_id": self.values.get("tax_id", ""),
-            "contact_name": self.values.get("contact_name", ""),
-            "errors": [list(error) for error in self.errors],
-            "note": self.note,
-        }
-
-
-@dataclass
-class PlannedCustomer:
-    """One customer to create, with what the database needs and no further lookups."""
-
-    rows: list[RowResult]
-    data: dict[str, Any] = field(default_factory=dict)
-    relationship_type_ids: list[int] = field(default_factory=list)
-    tag_names: list[str] = field(default_factory=list)
-    contacts: list[dict[str, Any]] = field(default_factory=list)
-    match_keys: dict[str, str] = field(default_factory=dict)
-    owner: User | None = None
-
-    @property
-    def has_errors(self) -> bool:
-        return any(row.errors for row in self.rows)
-
-
-@dataclass
-class Preview:
-    parsed: ParsedFile
-    rows: list[RowResult]
-    customers: list[PlannedCustomer]  # only those that will be created
-
-    def count(self, status: str) -> int:
-        return sum(1 for row in self.rows if row.status == status)
-
-    @property
-    def contact_count(self) -> int:
-        return sum(len(customer.contacts) for customer in self.customers)
-
-    def shown_rows(self) -> list[dict[str, Any]]:
-        problems = [row for row in self.rows if row.status in (RowStatus.ERROR, RowStatus.DUPLICATE)]
-        good = [row for row in self.rows if row.status in (RowStatus.NEW, RowStatus.CONTACT)]
-        shown = problems[:MAX_SHOWN_PROBLEMS] + good[:SHOWN_GOOD_ROWS]
-        return [row.as_dict() for row in sorted(shown, key=lambda row: row.number)]
 
 
 class _SharedFields(dict):
