@@ -57,7 +57,7 @@ class Command(BaseCommand):
         if settings.DEBUG:
             raise CommandError("Run the bench with DEBUG=false (as `make bench` does).")
         # Without collectstatic WhiteNoise warns about the missing STATIC_ROOT; pages do not use it here.
-        warnings.filterwarnings("ignore", message="No directory at", module="whitenoise")
+        warnings.filterwarnings("ignore", message="No directory at")
         created = bench.ensure_database(recreate=recreate)
         self.say(f"Database {settings.DATABASES['default']['NAME']}: {'created' if created else 'exists'}.")
         call_command("migrate", interactive=False, verbosity=0)
