@@ -189,3 +189,12 @@ def test_users_without_a_role_and_anonymous_are_refused(client, no_role):
 def test_export_answers_only_get(client, rep):
     client.force_login(rep)
     assert client.post(URL, {"format": "csv"}).status_code == 405
+
+
+def test_export_links_in_the_htmx_results_carry_the_current_filters(client, rep):
+    client.force_login(rep)
+    response = client.get(
+        reverse("contacts:customer_list"), {"city": "Cali", "q": "andina"}, HTTP_HX_REQUEST="true"
+    )
+    content = response.content.decode()
+    assert f"{reverse('contacts:customer_export')}?city=Cali&amp;q=andina&amp;format=xlsx" in content
