@@ -112,3 +112,10 @@ def persona(request, db):
     transactional (browser) tests, whose clean-up empties the tables.
     """
     return request.getfixturevalue(request.param)
+
+
+@pytest.fixture
+def rep_client(client, rep):
+    """A browser session signed in as ``rep``."""
+    client.force_login(rep)
+    return client

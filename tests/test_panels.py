@@ -45,12 +45,6 @@ def url(customer) -> str:
     return reverse("contacts:customer_detail", args=[customer.pk])
 
 
-@pytest.fixture
-def rep_client(client, rep):
-    client.force_login(rep)
-    return client
-
-
 def test_a_registered_panel_renders_on_the_customer_page(rep_client, customer, rep):
     ActivityFactory(customer=customer, subject="Llamada de cierre", user=rep)
     with customer_panels.register_temporarily(RecentCallsPanel):

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 
-import pytest
 from django.conf import settings
 from django.core import mail
 from django.db import connection
@@ -29,12 +28,6 @@ def unread_badge(client) -> str | None:
     content = client.get(reverse("home")).content.decode()
     match = re.search(r'data-testid="unread-count">(\d+)<', content)
     return match.group(1) if match else None
-
-
-@pytest.fixture
-def rep_client(client, rep):
-    client.force_login(rep)
-    return client
 
 
 def client_for(user) -> Client:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import html
-
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -12,6 +10,7 @@ from django.urls import reverse
 from contacts import services
 from contacts.models import Contact, Customer
 from tests.factories import ContactFactory, CustomerFactory
+from tests.helpers import text
 
 
 def create_url(customer) -> str:
@@ -26,20 +25,10 @@ def delete_url(contact) -> str:
     return reverse("contacts:contact_delete", args=[contact.pk])
 
 
-def text(response) -> str:
-    return html.unescape(response.content.decode())
-
-
 def a_person(**changes) -> dict:
     data = {"name": "Marta Gil", "role": "Compras", "phone": "310 555 0000", "email": "marta@andina.co"}
     data.update(changes)
     return data
-
-
-@pytest.fixture
-def rep_client(client, rep):
-    client.force_login(rep)
-    return client
 
 
 @pytest.fixture

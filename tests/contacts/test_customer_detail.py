@@ -25,12 +25,6 @@ def subjects(response) -> list[str]:
     return re.findall(r'<span class="fw-semibold">([^<]+)</span>', response.content.decode())
 
 
-@pytest.fixture
-def rep_client(client, rep):
-    client.force_login(rep)
-    return client
-
-
 def test_shows_the_customers_details(rep_client, customer):
     customer.trade_name = "Andina"
     customer.email = "ventas@andina.co"

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import html
-
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -12,6 +10,7 @@ from django.urls import reverse
 from contacts.models import Customer, EconomicActivity, Tag
 from crm.accounts.models import Notification
 from tests.factories import CustomerFactory, UserFactory
+from tests.helpers import text
 
 CREATE_URL = reverse("contacts:customer_create")
 
@@ -31,10 +30,6 @@ def as_post(form) -> dict:
     return data
 
 
-def text(response) -> str:
-    return html.unescape(response.content.decode())
-
-
 def new_customer(**changes) -> dict:
     data = {
         "segment": "legal_entity",
@@ -45,12 +40,6 @@ def new_customer(**changes) -> dict:
     }
     data.update(changes)
     return data
-
-
-@pytest.fixture
-def rep_client(client, rep):
-    client.force_login(rep)
-    return client
 
 
 # -- Creating ------------------------------------------------------------------------------------

@@ -21,12 +21,6 @@ def names(response) -> list[str]:
     return re.findall(r'<td class="name"><a href="[^"]+">([^<]+)</a>', response.content.decode())
 
 
-@pytest.fixture
-def rep_client(client, rep):
-    client.force_login(rep)
-    return client
-
-
 # -- Filters -------------------------------------------------------------------------------------
 
 

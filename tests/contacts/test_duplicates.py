@@ -36,12 +36,6 @@ def warning(response) -> str:
 
 
 @pytest.fixture
-def rep_client(client, rep):
-    client.force_login(rep)
-    return client
-
-
-@pytest.fixture
 def andina(rep):
     return CustomerFactory(
         owner=rep,

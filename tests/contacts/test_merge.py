@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import html
-
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -23,14 +21,11 @@ from contacts.models import (
     Task,
 )
 from tests.factories import ActivityFactory, CustomerFactory, TaskFactory
+from tests.helpers import text
 
 
 def url(customer) -> str:
     return reverse("contacts:customer_merge", args=[customer.pk])
-
-
-def text(response) -> str:
-    return html.unescape(response.content.decode())
 
 
 @pytest.fixture

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import html
 from datetime import timedelta
 
 import pytest
@@ -14,6 +13,7 @@ from django.utils import timezone
 from contacts.models import Activity, Task
 from crm.accounts.models import Notification
 from tests.factories import ActivityFactory, ContactFactory, CustomerFactory, TaskFactory, UserFactory
+from tests.helpers import text
 
 HTMX = {"HTTP_HX_REQUEST": "true"}
 
@@ -28,10 +28,6 @@ def task_url(customer) -> str:
 
 def done_url(task) -> str:
     return reverse("contacts:task_complete", args=[task.pk])
-
-
-def text(response) -> str:
-    return html.unescape(response.content.decode())
 
 
 def local(moment) -> str:
@@ -55,12 +51,6 @@ def a_task(who, **changes) -> dict:
     data = {"title": "Enviar cotización", "assignee": who.pk, "due_date": "2030-01-15", "notes": ""}
     data.update(changes)
     return data
-
-
-@pytest.fixture
-def rep_client(client, rep):
-    client.force_login(rep)
-    return client
 
 
 # -- Activities ----------------------------------------------------------------------------------
