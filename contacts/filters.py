@@ -49,8 +49,19 @@ class CustomerFilter(django_filters.FilterSet):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.form.fields["q"].widget = forms.TextInput(
-            attrs={"placeholder": _("Name, tax id, email, phone or contact"), "type": "search"}
+            attrs={
+                "placeholder": _("Name, tax id, email, phone or contact"),
+                "type": "search",
+                "class": "form-control",
+                "autocomplete": "off",
+            }
         )
+        for name, field in self.form.fields.items():
+            if name != "q":
+                is_select = isinstance(field.widget, forms.Select)
+                field.widget.attrs["class"] = (
+                    "form-select form-select-sm" if is_select else "form-control form-control-sm"
+                )
 
     def filter_search(self, queryset, name, value):
         return queryset.search(value)
