@@ -11,10 +11,23 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext, gettext_noop
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from crm.accounts.visibility import VisibleQuerySet, visibility_filter
+
+# The names of the relationship types seeded by migration, marked so the catalogue has them;
+# names typed in the admin show as typed.
+SEEDED_RELATIONSHIP_NAMES = [
+    gettext_noop("Prospect"),
+    gettext_noop("Customer"),
+    gettext_noop("Supplier"),
+    gettext_noop("Competitor"),
+    gettext_noop("Employee"),
+    gettext_noop("Guarantor"),
+    gettext_noop("Beneficiary"),
+]
 
 
 class RelationshipType(models.Model):
@@ -29,7 +42,7 @@ class RelationshipType(models.Model):
         verbose_name_plural = _("relationship types")
 
     def __str__(self) -> str:
-        return str(_(self.name))
+        return gettext(self.name)
 
 
 class EconomicActivity(models.Model):
