@@ -216,6 +216,13 @@ def explain_analyze(query: str) -> str:
         return "\n".join(row[0] for row in cursor.fetchall())
 
 
-def search_plans(client: Client, url: str) -> list[str]:
-    """EXPLAIN ANALYZE of the queries a search page runs against ``search_text``."""
-    return [explain_analyze(query["sql"]) for query in capture(client, url) if "search_text" in query["sql"]]
+def search_plans(client: Client, url: str) -> list[tuple[str, str]]:
+    """(what, EXPLAIN ANALYZE) of the queries a search page runs against ``search_text``."""
+    return [
+        (
+            "count" if query["sql"].startswith("SELECT COUNT(") else "rows of the page",
+            explain_analyze(query["sql"]),
+        )
+        for query in capture(client, url)
+        if "search_text" in query["sql"]
+    ]
