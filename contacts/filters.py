@@ -5,6 +5,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from contacts.models import Customer, EconomicActivity, RelationshipType, Tag
+from contacts.widgets import QuickSelect
 from crm.accounts.models import Team, User
 
 
@@ -57,11 +58,17 @@ class CustomerFilter(django_filters.FilterSet):
             }
         )
         for name, field in self.form.fields.items():
-            if name != "q":
-                is_select = isinstance(field.widget, forms.Select)
-                field.widget.attrs["class"] = (
-                    "form-select form-select-sm" if is_select else "form-control form-control-sm"
+            if name == "q":
+                continue
+            # Only plain selects: the sort field has its own widget that reads "a,b" values.
+            if type(field.widget) is forms.Select:
+                field.widget = QuickSelect(
+                    attrs={"class": "form-select form-select-sm"}, choices=field.choices
                 )
+            elif isinstance(field.widget, forms.Select):
+                field.widget.attrs["class"] = "form-select form-select-sm"
+            else:
+                field.widget.attrs["class"] = "form-control form-control-sm"
 
     def filter_search(self, queryset, name, value):
         return queryset.search(value)

@@ -119,6 +119,10 @@ DATABASES = {
         os.environ.get("DATABASE_URL") or SQLITE_URL, conn_max_age=env_int("CONN_MAX_AGE", 60)
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # Form dropdowns iterate their querysets; a server-side cursor costs three round trips
+    # for a dozen rows, and breaks behind a transaction-pooling pgbouncer.
+    DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = True
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     VAR_DIR.mkdir(parents=True, exist_ok=True)
     DATABASES["default"]["CONN_MAX_AGE"] = 0

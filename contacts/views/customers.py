@@ -2,7 +2,6 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.db import IntegrityError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -14,6 +13,7 @@ from contacts.filters import CustomerFilter
 from contacts.forms import AssignOwnerForm, CustomerForm
 from contacts.history import customer_changes
 from contacts.models import Customer
+from contacts.pagination import EitherEndPaginator
 from contacts.panels import customer_panels
 from contacts.timeline import timeline_page
 from crm.accounts.permissions import role_required
@@ -24,7 +24,7 @@ from crm.accounts.roles import Role
 def customer_list(request):
     customers = Customer.objects.visible_to(request.user).for_list()
     filterset = CustomerFilter(request.GET or None, queryset=customers)
-    page_obj = Paginator(filterset.qs, settings.CRM_LIST_PAGE_SIZE).get_page(request.GET.get("page"))
+    page_obj = EitherEndPaginator(filterset.qs, settings.CRM_LIST_PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     unsorted = query.copy()
