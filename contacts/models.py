@@ -75,7 +75,7 @@ class Tag(models.Model):
 class CustomerQuerySet(VisibleQuerySet):
     def for_list(self) -> Self:
         # The list never shows the long text columns; leaving them out keeps sorts in memory.
-        return self.select_related("owner", "team", "economic_activity").defer("search_text", "notes")
+        return self.select_related("owner").defer("search_text", "notes")
 
     def for_detail(self) -> Self:
         return self.select_related("owner", "team", "economic_activity").prefetch_related(
