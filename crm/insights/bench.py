@@ -226,3 +226,36 @@ def search_plans(client: Client, url: str) -> list[tuple[str, str]]:
         for query in capture(client, url)
         if "search_text" in query["sql"]
     ]
+
+
+def _serve_for(user_id: int, url: str, seconds: float, results) -> None:
+    """In a forked process: request ``url`` as the user until ``seconds`` are up; report the count."""
+    client = logged_in_client(User.objects.get(pk=user_id))
+    get(client, url)  # warm up this process's caches and connection
+    served, deadline = 0, time.perf_counter() + seconds
+    while time.perf_counter() < deadline:
+        get(client, url)
+        served += 1
+    results.put(served)
+
+
+def throughput(user: User, url: str, *, processes: int, seconds: float = 5.0) -> float:
+    """Pages per second that ``processes`` server processes answer together, as gunicorn's workers would."""
+    import multiprocessing
+
+    from django.db import connections
+
+    # Children must open their own connections, never share the parent's socket.
+    connections.close_all()
+    context = multiprocessing.get_context("fork")
+    results = context.Queue()
+    workers = [
+        context.Process(target=_serve_for, args=(user.pk, url, seconds, results))
+        for _index in range(processes)
+    ]
+    for worker in workers:
+        worker.start()
+    served = sum(results.get(timeout=seconds + 60) for _worker in workers)
+    for worker in workers:
+        worker.join()
+    return served / seconds
