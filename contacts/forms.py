@@ -3,6 +3,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from django import forms
+from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -14,6 +15,8 @@ from crm.accounts.models import User
 class CustomerForm(forms.ModelForm):
     # Carried through the form so a save over someone else's newer edit is refused.
     version = forms.CharField(widget=forms.HiddenInput, required=False)
+    # Optional here (imports and older clients omit it); clean_language supplies the default.
+    language = forms.ChoiceField(label=_("language"), choices=settings.LANGUAGES, required=False)
     website = forms.URLField(label=_("website"), required=False, max_length=200, assume_scheme="https")
     confirm_duplicates = forms.BooleanField(
         label=_("I have checked the similar customers above; save anyway"), required=False
@@ -36,6 +39,7 @@ class CustomerForm(forms.ModelForm):
             "address",
             "city",
             "country",
+            "language",
             "owner",
             "team",
             "tags",
@@ -63,6 +67,9 @@ class CustomerForm(forms.ModelForm):
         # is shown the conflict and saves again on purpose, rather than overwriting blindly.
         value = (self.cleaned_data.get("version") or "").strip()
         return int(value) if value.isdigit() else 0
+
+    def clean_language(self) -> str:
+        return self.cleaned_data.get("language") or settings.LANGUAGE_CODE
 
     def clean_tax_id(self) -> str | None:
         value = normalize_tax_id(self.cleaned_data.get("tax_id") or "")

@@ -138,6 +138,13 @@ class Customer(models.Model):
     address = models.CharField(_("address"), max_length=200, blank=True)
     city = models.CharField(_("city"), max_length=100, blank=True)
     country = models.CharField(_("country"), max_length=2, default="CO", help_text=_("ISO code, e.g. CO."))
+    language = models.CharField(
+        _("language"),
+        max_length=8,
+        choices=settings.LANGUAGES,
+        default="es",
+        help_text=_("The language of the documents we send them (quotes, invoices)."),
+    )
     relationship_types = models.ManyToManyField(
         RelationshipType, verbose_name=_("relationship types"), blank=True, related_name="customers"
     )
