@@ -5,3 +5,11 @@ from django.utils.translation import gettext_lazy as _
 class SalesConfig(AppConfig):
     name = "sales"
     verbose_name = _("Sales")
+
+    def ready(self) -> None:
+        from contacts.panels import customer_panels
+        from sales import panels
+
+        customer_panels.register(panels.OpportunitiesPanel, order=20)
+        customer_panels.register(panels.InstalledBasePanel, order=30)
+        customer_panels.register(panels.QuotesPanel, order=40)

@@ -1,0 +1,3 @@
+"""catalog pages."""
+
+urlpatterns: list = []

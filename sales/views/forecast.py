@@ -1,0 +1,3 @@
+"""forecast pages."""
+
+urlpatterns: list = []

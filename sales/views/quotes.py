@@ -1,0 +1,3 @@
+"""quotes pages."""
+
+urlpatterns: list = []
