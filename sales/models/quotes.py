@@ -42,6 +42,20 @@ class SalesSettings(models.Model):
         return cls.objects.get_or_create(pk=1)[0]
 
 
+class QuoteNumberSequence(models.Model):
+    """The last quote number used in a year; its row is locked while a number is taken."""
+
+    year = models.PositiveSmallIntegerField(_("year"), unique=True)
+    last = models.PositiveIntegerField(_("last number"), default=0)
+
+    class Meta:
+        verbose_name = _("quote number sequence")
+        verbose_name_plural = _("quote number sequences")
+
+    def __str__(self) -> str:
+        return f"{self.year}: {self.last}"
+
+
 class QuoteQuerySet(VisibleQuerySet):
     # Whoever may see the customer may see (and reuse) its quotes.
     owner_lookup = "customer__owner"
@@ -116,6 +130,8 @@ class Quote(models.Model):
         related_name="+",
     )
     decided_at = models.DateTimeField(_("accepted or rejected"), null=True, blank=True)
+    # The PDF as it was sent, kept so the customer's file shows exactly what they received.
+    pdf = models.FileField(_("PDF"), upload_to="quotes/%Y/", blank=True)
 
     objects = QuoteQuerySet.as_manager()
 
