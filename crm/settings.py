@@ -282,3 +282,11 @@ LOGGING = {
 CRM_LIST_PAGE_SIZE = 50
 CRM_IMPORT_MAX_BYTES = env_int("CRM_IMPORT_MAX_BYTES", 5 * 1024 * 1024)
 CRM_BASE_URL = os.environ.get("CRM_BASE_URL", "http://127.0.0.1:8000")
+
+# --- Company details printed on quotes and other documents ----------------------------
+CRM_COMPANY_NAME = os.environ.get("CRM_COMPANY_NAME", "Mi Empresa S.A.S.")
+CRM_COMPANY_TAX_ID = os.environ.get("CRM_COMPANY_TAX_ID", "")
+CRM_COMPANY_ADDRESS = os.environ.get("CRM_COMPANY_ADDRESS", "")
+CRM_COMPANY_PHONE = os.environ.get("CRM_COMPANY_PHONE", "")
+CRM_COMPANY_EMAIL = os.environ.get("CRM_COMPANY_EMAIL", "")
+CRM_COMPANY_WEBSITE = os.environ.get("CRM_COMPANY_WEBSITE", "")
