@@ -17,6 +17,11 @@ class ProductQuerySet(models.QuerySet):
     def active(self) -> ProductQuerySet:
         return self.filter(is_active=True)
 
+    def for_checklist(self, customer_id: int) -> ProductQuerySet:
+        """The active catalogue plus whatever the customer owns, even if withdrawn since."""
+        owned = InstalledProduct.objects.filter(customer_id=customer_id).values("product_id")
+        return self.filter(models.Q(is_active=True) | models.Q(pk__in=owned))
+
 
 class Product(models.Model):
     code = models.CharField(_("code"), max_length=40, unique=True)
@@ -49,7 +54,9 @@ class Product(models.Model):
         verbose_name_plural = _("products")
         constraints = [
             models.CheckConstraint(
-                condition=models.Q(is_licence=False) | models.Q(licence_term_months__gt=0),
+                # isnull spelled out: a CHECK lets NULL through, and so does Django's validation.
+                condition=models.Q(is_licence=False)
+                | models.Q(licence_term_months__isnull=False, licence_term_months__gt=0),
                 name="product_licence_has_term",
                 violation_error_message=_("A licence needs a term in months."),
             )
