@@ -141,6 +141,9 @@ class Opportunity(models.Model):
             models.Index(fields=["stage", "expected_close_date"], name="opportunity_stage_idx"),
             models.Index(fields=["owner", "expected_close_date"], name="opportunity_owner_idx"),
             models.Index(fields=["team", "expected_close_date"], name="opportunity_team_idx"),
+            # The list's default order, and the board's won and lost columns (recent closes).
+            models.Index(fields=["expected_close_date", "id"], name="opportunity_close_idx"),
+            models.Index(fields=["stage", "-closed_on"], name="opportunity_closed_idx"),
         ]
 
     def __str__(self) -> str:
