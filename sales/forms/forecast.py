@@ -1,0 +1,122 @@
+"""The forecast's filters and the parameters of its drill-down into the opportunities."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django import forms
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.utils.translation import gettext_lazy
+
+from contacts.widgets import QuickSelect
+from crm.accounts.models import Team, User
+from crm.accounts.roles import Role
+from sales.forecast import (
+    DEFAULT_QUARTERS,
+    IS_OPEN,
+    IS_WON,
+    MAX_QUARTERS,
+    MEASURES,
+    NO_TEAM,
+    add_months,
+    parse_month,
+)
+from sales.models import Opportunity
+
+
+def forecast_reps() -> QuerySet:
+    """Whom the rep filter offers: active sales reps, and anyone else who owns an opportunity."""
+    owns_one = Exists(Opportunity.objects.filter(owner=OuterRef("pk")))
+    return User.objects.filter(Q(is_active=True, groups__name=Role.SALES_REP) | owns_one).distinct()
+
+
+class ForecastForm(forms.Form):
+    """The forecast's filters; a field with a bad value is reported and falls back to its default."""
+
+    quarters = forms.TypedChoiceField(
+        label=gettext_lazy("Quarters ahead"),
+        choices=[(n, n) for n in range(1, MAX_QUARTERS + 1)],
+        coerce=int,
+        required=False,
+        empty_value=None,
+    )
+    team = forms.ModelChoiceField(
+        label=gettext_lazy("Team"),
+        queryset=Team.objects.all(),
+        required=False,
+        empty_label=gettext_lazy("All teams"),
+    )
+    owner = forms.ModelChoiceField(
+        label=gettext_lazy("Rep"),
+        queryset=User.objects.none(),
+        required=False,
+        empty_label=gettext_lazy("All reps"),
+    )
+    measure = forms.ChoiceField(choices=MEASURES, required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["owner"].queryset = forecast_reps()
+        for name in ("quarters", "team", "owner"):
+            field = self.fields[name]
+            field.widget = QuickSelect(attrs={"class": "form-select form-select-sm"}, choices=field.choices)
+
+    def choices(self) -> dict:
+        data = self.cleaned_data if self.is_valid() or self.is_bound else {}
+        return {
+            "quarters": data.get("quarters") or DEFAULT_QUARTERS,
+            "team": data.get("team"),
+            "owner": data.get("owner"),
+            "measure": data.get("measure") or "pipeline",
+        }
+
+
+class DrillDownForm(forms.Form):
+    """Which opportunities lie behind one figure: open or won, a range of months, a team, a rep."""
+
+    kind = forms.ChoiceField(choices=[("open", gettext_lazy("Open")), ("won", gettext_lazy("Won"))])
+    # Months as YYYY-MM, both included; either may be left out.
+    since = forms.CharField(required=False)
+    until = forms.CharField(required=False)
+    team = forms.CharField(required=False)
+    owner = forms.IntegerField(required=False, min_value=1, max_value=2**31 - 1)
+
+    def _month(self, name: str) -> date | None:
+        value = self.cleaned_data.get(name)
+        if not value:
+            return None
+        month = parse_month(value)
+        if month is None:
+            raise forms.ValidationError(gettext_lazy("Enter a month as YYYY-MM."), code="invalid")
+        return month
+
+    def clean_since(self) -> date | None:
+        return self._month("since")
+
+    def clean_until(self) -> date | None:
+        return self._month("until")
+
+    def clean_team(self) -> str:
+        value = self.cleaned_data.get("team") or ""
+        if value and value != NO_TEAM and not (value.isdigit() and len(value) < 10):
+            raise forms.ValidationError(gettext_lazy("Choose a valid team."), code="invalid")
+        return value
+
+    def opportunities(self, queryset: QuerySet) -> QuerySet:
+        """``queryset`` narrowed to the figure's opportunities (call after ``is_valid``)."""
+        data = self.cleaned_data
+        if data["kind"] == "won":
+            queryset, date_field = queryset.filter(IS_WON), "closed_on"
+        else:
+            queryset, date_field = queryset.filter(IS_OPEN), "expected_close_date"
+        if data["since"]:
+            queryset = queryset.filter(**{f"{date_field}__gte": data["since"]})
+        if data["until"]:
+            queryset = queryset.filter(**{f"{date_field}__lt": add_months(data["until"], 1)})
+        if data["team"] == NO_TEAM:
+            queryset = queryset.filter(team__isnull=True)
+        elif data["team"]:
+            queryset = queryset.filter(team_id=int(data["team"]))
+        if data["owner"]:
+            queryset = queryset.filter(owner_id=data["owner"])
+        return queryset
