@@ -68,9 +68,15 @@ class Line:
             return self.net * self.discount_percent / HUNDRED
 
     @property
+    def amount(self) -> Decimal:
+        """Net after discount, before tax."""
+        with localcontext(EXACT):
+            return self.net - self.discount
+
+    @property
     def tax(self) -> Decimal:
         with localcontext(EXACT):
-            return (self.net - self.discount) * self.tax_rate / HUNDRED
+            return self.amount * self.tax_rate / HUNDRED
 
     @property
     def cost(self) -> Decimal:

@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from crm.accounts.visibility import VisibleQuerySet
+from sales import pricing
 from sales.models.catalog import PERCENT, Product
 from sales.models.pipeline import Opportunity
 
@@ -162,7 +163,20 @@ class Quote(models.Model):
     @property
     def margin_percent(self) -> Decimal | None:
         net = self.subtotal - self.discount_total
-        return None if not net else (self.margin * 100 / net).quantize(Decimal("0.01"))
+        return None if not net else pricing.round_money(self.margin * 100 / net)
+
+    @property
+    def totals(self) -> pricing.Totals:
+        """The stored totals, shaped like the ones computed while editing."""
+        return pricing.Totals(
+            subtotal=self.subtotal,
+            discount=self.discount_total,
+            tax=self.tax_total,
+            total=self.total,
+            cost=self.cost_total,
+            margin=self.margin,
+            margin_percent=self.margin_percent,
+        )
 
 
 class QuoteLine(models.Model):
@@ -193,3 +207,13 @@ class QuoteLine(models.Model):
 
     def __str__(self) -> str:
         return self.description
+
+    @property
+    def priced(self) -> pricing.Line:
+        return pricing.Line(
+            quantity=self.quantity,
+            unit_price=self.unit_price,
+            discount_percent=self.discount_percent,
+            tax_rate=self.tax_rate,
+            unit_cost=self.unit_cost,
+        )

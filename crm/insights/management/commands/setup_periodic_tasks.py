@@ -12,6 +12,11 @@ PERIODIC_TASKS = {
         {"minute": "30", "hour": "3"},
         {"older_than_days": 90},
     ),
+    "Expire quotes past their validity": (
+        "sales.tasks.expire_quotes_task",
+        {"minute": "5", "hour": "0"},
+        {},
+    ),
 }
 
 
