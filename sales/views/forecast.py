@@ -48,7 +48,8 @@ def forecast(request):
     filters = request.GET.copy()
     filters.pop("measure", None)
     measure = chosen["measure"]
-    *rows, (_total, total_cells) = forecasting.measure_rows(result, measure)
+    detail_url = reverse("sales:forecast_detail")
+    *rows, (_total, total_cells) = forecasting.measure_rows(result, measure, detail_url=detail_url)
     context = {
         "form": form,
         "forecast": result,
@@ -56,10 +57,9 @@ def forecast(request):
         "measures": forecasting.MEASURES,
         "rows": rows,
         "total_cells": total_cells,
-        "month_rows": forecasting.month_rows(result),
+        "month_rows": forecasting.month_rows(result, detail_url=detail_url),
         "chart_data": result.chart_data(),
         "filter_query": filters.urlencode(),
-        "detail_url": reverse("sales:forecast_detail"),
         "currency": settings.CRM_CURRENCY,
     }
     return render(request, "sales/forecast.html", context)
