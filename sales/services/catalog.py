@@ -8,7 +8,9 @@ from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING
 
+from django.conf import settings
 from django.db import transaction
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from contacts.models import Activity, Customer
@@ -75,18 +77,15 @@ def _lock(customer: Customer) -> None:
 def _log_change(*, customer: Customer, by: User | None, added: list[str], removed: list[str]) -> None:
     if by is None or not (added or removed):
         return
-    lines = []
-    if added:
-        lines.append(_("Added: %(products)s.") % {"products": ", ".join(added)})
-    if removed:
-        lines.append(_("Removed: %(products)s.") % {"products": ", ".join(removed)})
-    log_activity(
-        customer=customer,
-        by=by,
-        kind=Activity.Kind.NOTE,
-        subject=_("Products owned updated"),
-        notes="\n".join(lines),
-    )
+    # The timeline is read by every department: written in the company's language.
+    with translation.override(settings.LANGUAGE_CODE):
+        lines = []
+        if added:
+            lines.append(_("Added: %(products)s.") % {"products": ", ".join(added)})
+        if removed:
+            lines.append(_("Removed: %(products)s.") % {"products": ", ".join(removed)})
+        subject = _("Products owned updated")
+    log_activity(customer=customer, by=by, kind=Activity.Kind.NOTE, subject=subject, notes="\n".join(lines))
 
 
 def set_installed_base(
