@@ -10,6 +10,7 @@ from typing import Any
 from django import forms
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.utils import timezone
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from sales.models import Opportunity, Product, Quote, QuoteLine
@@ -92,6 +93,9 @@ class QuoteLineForm(forms.Form):
         field.widget.attrs["class"] = "form-select form-select-sm"
         field.error_messages["invalid_choice"] = _("That product is not in the active catalogue.")
         self.fields["unit_price"].widget.attrs["placeholder"] = _("catalogue price")
+        # The rows sit in a table without visible labels; name each input for screen readers.
+        for name in ("product", "description", "quantity", "unit_price", "discount_percent"):
+            self.fields[name].widget.attrs["aria-label"] = capfirst(self.fields[name].label)
         # The line this row edits, for its read-only product name and snapshot tax rate.
         self.quote_line = self.existing.get(self._line_id())
 
