@@ -31,7 +31,6 @@ from sales.models import Opportunity
 ZERO = Decimal(0)
 CENTS = Decimal("0.01")
 DEFAULT_QUARTERS = 2
-MAX_QUARTERS = 4
 NO_TEAM = "none"
 MONTH = re.compile(r"^(\d{4})-(\d{2})$")
 MONEY = DecimalField(max_digits=20, decimal_places=2)

@@ -6,6 +6,8 @@ from datetime import date
 
 from django import forms
 from django.db.models import QuerySet
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from contacts.widgets import QuickSelect
@@ -15,7 +17,6 @@ from sales.forecast import (
     DEFAULT_QUARTERS,
     IS_OPEN,
     IS_WON,
-    MAX_QUARTERS,
     MEASURES,
     NO_TEAM,
     add_months,
@@ -34,7 +35,12 @@ class ForecastForm(forms.Form):
 
     quarters = forms.TypedChoiceField(
         label=gettext_lazy("Quarters ahead"),
-        choices=[(n, n) for n in range(1, MAX_QUARTERS + 1)],
+        choices=[
+            (1, gettext_lazy("1 quarter")),
+            (2, gettext_lazy("2 quarters")),
+            (3, gettext_lazy("3 quarters")),
+            (4, gettext_lazy("4 quarters")),
+        ],
         coerce=int,
         required=False,
         empty_value=None,
@@ -53,21 +59,38 @@ class ForecastForm(forms.Form):
     )
     measure = forms.ChoiceField(choices=MEASURES, required=False, widget=forms.HiddenInput)
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
+    def __init__(self, data=None, **kwargs):
+        # Always bound, so that the selects show what the page shows when nothing was chosen.
+        data = data.copy() if data is not None else {}
+        if not data.get("quarters"):
+            data["quarters"] = str(DEFAULT_QUARTERS)
+        super().__init__(data, **kwargs)
         self.fields["owner"].queryset = forecast_reps()
         for name in ("quarters", "team", "owner"):
             field = self.fields[name]
             field.widget = QuickSelect(attrs={"class": "form-select form-select-sm"}, choices=field.choices)
 
     def choices(self) -> dict:
-        data = self.cleaned_data if self.is_valid() or self.is_bound else {}
+        self.is_valid()
+        data = self.cleaned_data
         return {
             "quarters": data.get("quarters") or DEFAULT_QUARTERS,
             "team": data.get("team"),
             "owner": data.get("owner"),
             "measure": data.get("measure") or "pipeline",
         }
+
+
+PERIOD_WORDS = {
+    ("open", "in"): gettext_lazy("Expected to close in %(start)s"),
+    ("open", "fromto"): gettext_lazy("Expected to close from %(start)s to %(end)s"),
+    ("open", "to"): gettext_lazy("Expected to close up to %(end)s"),
+    ("open", "from"): gettext_lazy("Expected to close from %(start)s on"),
+    ("won", "in"): gettext_lazy("Won in %(start)s"),
+    ("won", "fromto"): gettext_lazy("Won from %(start)s to %(end)s"),
+    ("won", "to"): gettext_lazy("Won up to %(end)s"),
+    ("won", "from"): gettext_lazy("Won from %(start)s on"),
+}
 
 
 class DrillDownForm(forms.Form):
@@ -119,3 +142,21 @@ class DrillDownForm(forms.Form):
         if data["owner"]:
             queryset = queryset.filter(owner_id=data["owner"])
         return queryset
+
+    def scope(self) -> list[str]:
+        """What the figure covers, in words: its months, team and rep (call after ``is_valid``)."""
+        data = self.cleaned_data
+        since, until = (
+            date_format(data[name], "YEAR_MONTH_FORMAT") if data[name] else "" for name in ("since", "until")
+        )
+        shape = "in" if since and since == until else ("from" if since else "") + ("to" if until else "")
+        parts = [PERIOD_WORDS[data["kind"], shape] % {"start": since, "end": until}] if shape else []
+        if data["team"] == NO_TEAM:
+            parts.append(_("No team"))
+        elif data["team"]:
+            team = Team.objects.filter(pk=int(data["team"])).first()
+            parts.append(_("Team %(team)s") % {"team": team or "—"})
+        if data["owner"]:
+            owner = User.objects.filter(pk=data["owner"]).first()
+            parts.append(_("Rep %(rep)s") % {"rep": owner or "—"})
+        return parts

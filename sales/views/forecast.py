@@ -22,7 +22,7 @@ SUPERVISORS = (Role.MANAGER, Role.ADMIN)
 
 
 def _forecast_for(request) -> tuple[ForecastForm, dict, forecasting.Forecast]:
-    form = ForecastForm(request.GET or None)
+    form = ForecastForm(request.GET)
     chosen = form.choices()
     result = forecasting.build_forecast(
         user=request.user,
@@ -92,6 +92,7 @@ def forecast_detail(request):
     query.pop("page", None)
     context |= {
         "kind": form.cleaned_data["kind"],
+        "scope": form.scope(),
         "totals": forecasting.totals_of(opportunities),
         "page_obj": EitherEndPaginator(opportunities, settings.CRM_LIST_PAGE_SIZE).get_page(
             request.GET.get("page")

@@ -26,6 +26,7 @@ document.addEventListener("DOMContentLoaded", () => {
       interaction: { mode: "index", intersect: false },
       scales: { y: { beginAtZero: true, ticks: { callback: (value) => money.format(value) } } },
       plugins: {
+        legend: { labels: { sort: (a, b) => a.datasetIndex - b.datasetIndex } },
         tooltip: {
           callbacks: { label: (item) => `${item.dataset.label}: ${money.format(item.parsed.y)}` },
         },

@@ -215,6 +215,7 @@ def test_won_figures_list_won_opportunities_by_closing_month(manager_client, pip
 
     assert listed_names(response) == {pipeline["rep_won_dec"].name}
     assert "Won opportunities" in text(response)
+    assert "Won in December 2026" in text(response)
 
 
 def test_overdue_and_no_team_drill_downs(manager_client, pipeline):
@@ -222,7 +223,20 @@ def test_overdue_and_no_team_drill_downs(manager_client, pipeline):
     no_team = manager_client.get(DETAIL_URL, {"kind": "open", "team": "none"})
 
     assert listed_names(overdue) == {pipeline["rep_overdue"].name}
+    assert "Expected to close up to October 2026" in text(overdue)
     assert listed_names(no_team) == {pipeline["no_team_mar"].name}
+    assert "No team" in text(no_team)
+
+
+def test_the_drill_down_names_the_team_and_rep(manager_client, rep, north, pipeline):
+    params = {"kind": "open", "since": "2026-11", "until": "2027-06", "team": north.pk, "owner": rep.pk}
+    response = manager_client.get(DETAIL_URL, params)
+
+    page = text(response)
+    assert f"Expected to close from November 2026 to June 2027 · Team North · Rep {rep}" in page
+    assert listed_names(response) == {pipeline["rep_nov"].name, pipeline["rep_jan"].name}
+    assert "2 opportunities" in page
+    assert detail_totals(response) == {"Amount": "1,333", "Weighted": "550"}
 
 
 @pytest.mark.parametrize(
