@@ -55,10 +55,13 @@ class ProductFilter(django_filters.FilterSet):
 
     q = django_filters.CharFilter(label=_("Search"), method="filter_search")
     active = django_filters.ChoiceFilter(
-        label=_("Status"), choices=ACTIVE_CHOICES, method="filter_flag", empty_label=_("All")
+        label=_("Status"), choices=ACTIVE_CHOICES, method="filter_flag", empty_label=_("Active and inactive")
     )
     licence = django_filters.ChoiceFilter(
-        label=_("Licence"), choices=LICENCE_CHOICES, method="filter_flag", empty_label=_("All")
+        label=_("Licence"),
+        choices=LICENCE_CHOICES,
+        method="filter_flag",
+        empty_label=_("Licences and other products"),
     )
 
     FLAGS = {"active": "is_active", "licence": "is_licence"}
@@ -130,9 +133,6 @@ class InstalledBaseForm(forms.Form):
                 required=False,
                 initial=row.licence_expires_on if row else None,
                 widget=_date_input(),
-                help_text=_("Left empty: the since date plus the licence term.")
-                if product.is_licence
-                else "",
             )
             self.fields[f"{prefix}-notes"] = forms.CharField(
                 label=_("notes"),
