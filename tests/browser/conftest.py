@@ -46,7 +46,17 @@ def browser():
         where = os.environ.get("CHROMIUM_PATH") or "/usr/bin/chromium or chromium on the PATH"
         pytest.skip(f"no Chromium binary at {where}: install chromium or set CHROMIUM_PATH")
     sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
+    from django.db import connections
+
+    serialized = {
+        alias: getattr(connections[alias], "_test_serialized_contents", None) for alias in connections
+    }
     playwright = sync_api.sync_playwright().start()
+    # Playwright's sync API runs the tests in a new context, where Django opens new connection
+    # objects; give them the database copy that serialized_rollback restores between tests.
+    for alias, contents in serialized.items():
+        if contents is not None:
+            connections[alias]._test_serialized_contents = contents
     browser = playwright.chromium.launch(executable_path=executable, headless=True, args=CHROMIUM_ARGS)
     yield browser
     browser.close()
