@@ -255,3 +255,10 @@ def test_a_licence_without_a_term_shows_the_rule_not_a_500(client, manager):
 def test_nonsense_is_refused_and_what_was_typed_is_kept(client, manager, field, value):
     content = post_bad(client, manager, **{field: value})
     assert "Licencia ERP anual" in content  # the valid fields are kept
+
+
+def test_the_product_form_renders_in_spanish(client, manager):
+    client.force_login(manager)
+    response = client.get(CREATE, HTTP_ACCEPT_LANGUAGE="es")
+    assert response.status_code == 200
+    assert '<html lang="es"' in response.content.decode()
