@@ -9,11 +9,12 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.template import Context, Template
 from django.urls import reverse
 from django.utils import translation
 
 MESSAGES_DIR = Path(settings.LOCALE_PATHS[0]) / "es" / "LC_MESSAGES"
-PLACEHOLDER = re.compile(r"%\(\w+\)[sdfi]|%[sdfi]")
+PLACEHOLDER = re.compile(r"%\(\w+\)[sdfi]|%[sdfi]|%%")
 
 
 @dataclass
@@ -136,6 +137,12 @@ def test_plural_forms_follow_the_count():
         one = translation.ngettext("%(counter)s customer", "%(counter)s customers", 1) % {"counter": 1}
         many = translation.ngettext("%(counter)s customer", "%(counter)s customers", 3) % {"counter": 3}
     assert (one, many) == ("1 cliente", "3 clientes")
+
+
+def test_a_literal_percent_sign_survives_translation():
+    template = Template('{% load i18n %}{% translate "Margin %" %}')
+    with translation.override("es"):
+        assert template.render(Context()) == "Margen %"
 
 
 def test_model_labels_are_spanish():
