@@ -12,6 +12,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.utils import timezone
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext_lazy
 
 from sales.models import Opportunity, Product, Quote, QuoteLine
 from sales.services.quotes import LineInput
@@ -136,6 +137,12 @@ class QuoteLineForm(forms.Form):
 
 
 class BaseQuoteLineFormSet(forms.BaseFormSet):
+    default_error_messages = {
+        "too_many_forms": ngettext_lazy(
+            "A quote has at most %(num)d line.", "A quote has at most %(num)d lines.", "num"
+        ),
+    }
+
     def __init__(self, *args, lines: Iterable[QuoteLine], products: Iterable[Product], **kwargs):
         lines = list(lines)
         existing = {line.pk: line for line in lines}
@@ -191,8 +198,16 @@ class BaseQuoteLineFormSet(forms.BaseFormSet):
         return inputs, skipped
 
 
+MAX_LINES = 200
 QuoteLineFormSet = forms.formset_factory(
-    QuoteLineForm, formset=BaseQuoteLineFormSet, extra=1, can_delete=True, max_num=500, validate_max=True
+    QuoteLineForm,
+    formset=BaseQuoteLineFormSet,
+    extra=1,
+    can_delete=True,
+    max_num=MAX_LINES,
+    validate_max=True,
+    # A tampered form count is cut here, so a request never builds thousands of rows.
+    absolute_max=MAX_LINES + 1,
 )
 
 

@@ -40,7 +40,8 @@ def _line_formset(data, quote: Quote, lines) -> QuoteLineFormSet:
 def _with_new_row(data: QueryDict) -> QueryDict:
     """The posted rows plus an untouched one, so the form can grow without saving."""
     data = data.copy()
-    index = int(data.get(f"{LINES_PREFIX}-TOTAL_FORMS") or 0)
+    total = data.get(f"{LINES_PREFIX}-TOTAL_FORMS", "")
+    index = min(int(total), QuoteLineFormSet.max_num) if total.isdigit() else 0
     data[f"{LINES_PREFIX}-TOTAL_FORMS"] = str(index + 1)
     # The row's initial values, so that it counts as unchanged and shows no errors.
     data[f"{LINES_PREFIX}-{index}-quantity"] = "1"

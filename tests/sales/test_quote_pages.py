@@ -286,10 +286,21 @@ def test_a_line_of_another_quote_is_refused(rep_client, quote, opportunity, rep,
     assert foreign.quantity == 1
 
 
-def test_a_damaged_form_gets_a_message_not_an_error_page(rep_client, quote):
-    response = rep_client.post(url("quote_update", quote), {"valid_until": "mañana"})
+@pytest.mark.parametrize(
+    "data",
+    [
+        {"valid_until": "mañana"},
+        {"valid_until": "2099-01-01", "lines-TOTAL_FORMS": "dos", "lines-INITIAL_FORMS": "0"},
+        {"add_line": "1", "lines-TOTAL_FORMS": "-3"},
+        {"add_line": "1", "lines-TOTAL_FORMS": "99999999999", "lines-INITIAL_FORMS": "0"},
+    ],
+)
+def test_a_damaged_form_gets_a_message_not_an_error_page(rep_client, quote, data):
+    response = rep_client.post(url("quote_update", quote), data)
     assert response.status_code == 200
-    assert "nothing was saved yet" in text(response)
+    assert quote.lines.count() == 1
+    totals = rep_client.post(url("quote_totals", quote), data)
+    assert totals.status_code == 200
 
 
 def test_add_line_shows_one_more_row_without_saving(rep_client, quote, product):
