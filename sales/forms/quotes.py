@@ -162,6 +162,11 @@ class BaseQuoteLineFormSet(forms.BaseFormSet):
         kwargs["form_kwargs"] = {"existing": existing, "products": {p.pk: p for p in products}}
         super().__init__(*args, **kwargs)
 
+    def add_fields(self, form, index) -> None:
+        super().add_fields(form, index)
+        if forms.formsets.DELETION_FIELD_NAME in form.fields:
+            form.fields[forms.formsets.DELETION_FIELD_NAME].widget.attrs["aria-label"] = _("Remove the line")
+
     def clean(self) -> None:
         seen: set[int] = set()
         for form in self.forms:

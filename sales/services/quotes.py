@@ -119,7 +119,12 @@ def _store_totals(quote: Quote, totals: pricing.Totals) -> None:
 
 
 def _locked(quote: Quote) -> Quote:
-    return Quote.objects.select_for_update().select_related("customer", "opportunity__stage").get(pk=quote.pk)
+    # Only the quote's row is locked, not the customer, opportunity and stage joined to it.
+    return (
+        Quote.objects.select_for_update(of=("self",))
+        .select_related("customer", "opportunity__stage")
+        .get(pk=quote.pk)
+    )
 
 
 def _require_open(opportunity: Opportunity) -> None:
@@ -230,7 +235,9 @@ def send_quote(*, quote: Quote, by: User) -> Quote:
         related=current,
     )
     _advance_to_proposal(current.opportunity, by)
-    transaction.on_commit(lambda: _enqueue_pdf(current.pk))
+    # Robust: the quote is sent whatever the broker says; without a kept file the PDF is
+    # rendered at download instead.
+    transaction.on_commit(lambda: _enqueue_pdf(current.pk), robust=True)
     return current
 
 
