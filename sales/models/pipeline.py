@@ -138,7 +138,8 @@ class Opportunity(models.Model):
         verbose_name = _("opportunity")
         verbose_name_plural = _("opportunities")
         indexes = [
-            models.Index(fields=["stage", "expected_close_date"], name="opportunity_stage_idx"),
+            # The board's columns: a stage's first cards in close-date order, ties by id.
+            models.Index(fields=["stage", "expected_close_date", "id"], name="opportunity_stage_close_idx"),
             models.Index(fields=["owner", "expected_close_date"], name="opportunity_owner_idx"),
             models.Index(fields=["team", "expected_close_date"], name="opportunity_team_idx"),
             # The list's default order, and the board's won and lost columns (recent closes).

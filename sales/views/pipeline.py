@@ -7,6 +7,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.contenttypes.models import ContentType
+from django.core.paginator import Page
 from django.db.models import Count, DecimalField, ExpressionWrapper, F, Sum
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -23,7 +24,7 @@ from sales.filters import OpportunityFilter
 from sales.forms.pipeline import MoveForm, OpportunityForm
 from sales.models import LostReason, Opportunity, Quote, Stage
 from sales.services import pipeline as services
-from sales.views.pipeline_board import board, render_board
+from sales.views.pipeline_board import board, render_board, url_for_pk
 
 CUSTOMER_CHOICES_SHOWN = 20
 DETAIL_ROWS_SHOWN = 50
@@ -49,19 +50,35 @@ def _totals(queryset) -> dict:
     return totals
 
 
-@role_required()
-def opportunity_list(request: HttpRequest) -> HttpResponse:
-    queryset = (
-        Opportunity.objects.visible_to(request.user)
-        .for_list()
+def _page(filtered, number: str | None, count: int) -> Page:
+    """One page of the filtered list: keys first, then only that page's rows with their relations.
+
+    Sorting and skipping over keys alone lets the database leave the joins out until it knows
+    which fifty rows it needs.
+    """
+    paginator = EitherEndPaginator(filtered.values_list("pk", flat=True), settings.CRM_LIST_PAGE_SIZE)
+    paginator.count = count  # already counted with the totals
+    page = paginator.get_page(number)
+    ids = list(page.object_list)
+    rows = (
+        Opportunity.objects.for_list()
         .select_related("team")
         .defer("customer__search_text", "customer__notes")
+        .in_bulk(ids)
     )
+    url = url_for_pk("sales:opportunity_detail")
+    page.object_list = [rows[pk] for pk in ids if pk in rows]
+    for opportunity in page.object_list:
+        opportunity.url = url(opportunity.pk)
+    return page
+
+
+@role_required()
+def opportunity_list(request: HttpRequest) -> HttpResponse:
+    queryset = Opportunity.objects.visible_to(request.user)
     filterset = OpportunityFilter(request.GET or None, queryset=queryset, user=request.user)
     totals = _totals(filterset.qs)
-    paginator = EitherEndPaginator(filterset.qs, settings.CRM_LIST_PAGE_SIZE)
-    paginator.count = totals["count"]  # already counted with the totals
-    page_obj = paginator.get_page(request.GET.get("page"))
+    page_obj = _page(filterset.qs, request.GET.get("page"), totals["count"])
     query = request.GET.copy()
     query.pop("page", None)
     unsorted = query.copy()

@@ -4,6 +4,9 @@
 (() => {
   let dragged = null;
 
+  // Each card carries its move address in its own no-JavaScript form.
+  const moveUrl = (card) => card.querySelector("form.board-move").getAttribute("action");
+
   const columnOf = (element) => (element instanceof Element ? element.closest(".board-column") : null);
 
   function csrfToken() {
@@ -27,7 +30,7 @@
     const values = { stage: column.dataset.stage };
     if (lostReason) values.lost_reason = lostReason;
     const board = document.getElementById("board");
-    htmx.ajax("POST", card.dataset.moveUrl + window.location.search, {
+    htmx.ajax("POST", moveUrl(card) + window.location.search, {
       source: board,
       target: board,
       swap: "innerHTML",
@@ -57,7 +60,7 @@
     if (!card) return;
     dragged = card;
     event.dataTransfer.effectAllowed = "move";
-    event.dataTransfer.setData("text/plain", card.dataset.moveUrl);
+    event.dataTransfer.setData("text/plain", moveUrl(card));
     card.classList.add("dragging");
   });
 
@@ -86,7 +89,7 @@
     card.classList.remove("dragging");
     dragged = null;
     clearTargets();
-    if (column.dataset.stage === card.dataset.stage) return;
+    if (column === columnOf(card)) return;
     if (column.dataset.lost === "true") askLostReason(card, column);
     else move(card, column, "");
   });

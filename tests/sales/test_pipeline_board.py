@@ -126,6 +126,15 @@ def test_cards_show_customer_name_amount_and_close_date(rep_client, customer):
     assert "03/15/2031" in card
 
 
+def test_card_text_is_escaped(rep_client, rep):
+    customer = CustomerFactory(owner=rep, legal_name='Comillas "dobles" & <b>negrita</b>')
+    OpportunityFactory(customer=customer, name="<script>alert('x')</script>")
+    content = rep_client.get(URL).content.decode()
+    assert "<script>alert" not in content
+    assert "&lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt;" in content
+    assert "Comillas &quot;dobles&quot; &amp; &lt;b&gt;negrita&lt;/b&gt;" in content
+
+
 def test_a_column_shows_a_bounded_number_of_cards_soonest_first_and_links_to_the_rest(rep_client, customer):
     today = timezone.localdate()
     for days in range(CARDS_PER_COLUMN + 5, 0, -1):
