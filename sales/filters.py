@@ -11,7 +11,7 @@ from contacts.search import fold
 from contacts.widgets import QuickSelect
 from crm.accounts.models import Team, User
 from crm.accounts.roles import Role, sees_all
-from sales.models import Stage
+from sales.models import Opportunity, Stage
 
 MINE = "mine"
 
@@ -38,7 +38,7 @@ class PipelineFilter(django_filters.FilterSet):
     )
 
     class Meta:
-        model = Stage  # replaced by the queryset given; FilterSet needs one to build.
+        model = Opportunity
         fields: list[str] = []
 
     def __init__(self, *args, user: User, **kwargs):

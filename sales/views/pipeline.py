@@ -144,6 +144,13 @@ def _choose_customer(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _redirect_after_save(request: HttpRequest, opportunity: Opportunity) -> HttpResponse:
+    # Given to someone on another team, the opportunity may no longer be the user's to see.
+    if not Opportunity.objects.visible_to(request.user).filter(pk=opportunity.pk).exists():
+        return redirect("sales:board")
+    return redirect(opportunity)
+
+
 @role_required()
 def opportunity_create(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
@@ -159,7 +166,7 @@ def opportunity_create(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         opportunity = services.create_opportunity(data=form.cleaned_data, by=request.user)
         messages.success(request, _("Opportunity %(name)s opened.") % {"name": opportunity})
-        return redirect(opportunity)
+        return _redirect_after_save(request, opportunity)
     return render(request, "sales/opportunity_form.html", {"form": form, "customer": customer})
 
 
@@ -175,7 +182,7 @@ def opportunity_update(request: HttpRequest, pk: int) -> HttpResponse:
             opportunity=opportunity, data=form.cleaned_data, by=request.user
         )
         messages.success(request, _("Opportunity %(name)s saved.") % {"name": opportunity})
-        return redirect(opportunity)
+        return _redirect_after_save(request, opportunity)
     return render(
         request,
         "sales/opportunity_form.html",

@@ -90,6 +90,13 @@ def test_the_owner_may_be_a_teammate(rep_client, customer, teammate):
     assert Opportunity.objects.get().owner == teammate
 
 
+def test_giving_it_to_another_team_returns_the_rep_to_the_board(rep_client, customer, other_team_rep, south):
+    response = rep_client.post(CREATE, form_data(customer, owner=other_team_rep.pk))
+    assert response["Location"] == reverse("sales:board")
+    opportunity = Opportunity.objects.get()
+    assert (opportunity.owner, opportunity.team) == (other_team_rep, south)
+
+
 def test_without_a_customer_the_rep_chooses_one_of_theirs(rep_client, customer, other_team_rep):
     CustomerFactory(owner=other_team_rep, legal_name="Ajena Ltda.")
     response = rep_client.get(CREATE)
