@@ -8,10 +8,12 @@ printed next to the figures; they are never asserted by the test suite.
 from __future__ import annotations
 
 import math
+import random
 import statistics
 import time
 from dataclasses import dataclass
 from datetime import timedelta
+from decimal import Decimal
 
 import psycopg
 from django.conf import settings
@@ -28,6 +30,8 @@ from contacts.search import refresh_search_text
 from contacts.validators import nit_check_digit
 from crm.accounts.models import Team, User
 from crm.accounts.roles import Role
+from sales import pricing
+from sales.models import LostReason, Opportunity, Product, Quote, QuoteLine, Stage
 
 GOAL_P50_MS = 30.0
 GOAL_SEED_SECONDS = 60.0
@@ -259,3 +263,183 @@ def throughput(user: User, url: str, *, processes: int, seconds: float = 5.0) ->
     for worker in workers:
         worker.join()
     return served / seconds
+
+
+# --- sales ------------------------------------------------------------------------------
+
+OPEN_OPPORTUNITIES = 20_000
+CLOSED_OPPORTUNITIES = 5_000
+QUOTE_LINES = 60
+GOAL_PDF_SECONDS = 1.0
+BENCH_QUOTE_NUMBER = "BENCH-60"
+
+
+@dataclass
+class SalesFixtures:
+    small_team: Team
+    large_team: Team
+    quote: Quote | None
+    open_count: int
+    closed_count: int
+
+
+def _opportunity_rows(customers, *, count: int, rng: random.Random, closed: bool) -> list[Opportunity]:
+    """``count`` opportunities on ``customers`` ((pk, owner_id, team_id) rows, cycled), deterministic.
+
+    Open ones close from two months ago (overdue) to nine months ahead; closed ones were won
+    or lost during the last year, this month included.
+    """
+    open_stages = list(Stage.objects.filter(is_won=False, is_lost=False, is_active=True))
+    won, lost = Stage.objects.filter(is_won=True).first(), Stage.objects.filter(is_lost=True).first()
+    reasons = list(LostReason.objects.all()) or [None]
+    today = timezone.localdate()
+    rows = []
+    for index in range(count):
+        customer_id, owner_id, team_id = customers[index % len(customers)]
+        amount = Decimal(rng.randrange(1_000, 250_000) * 1_000)
+        if closed:
+            stage = won if rng.random() < 0.6 else lost
+            closed_on = today - timedelta(days=rng.randrange(0, 365))
+            expected, lost_reason = closed_on, (rng.choice(reasons) if stage == lost else None)
+        else:
+            stage = rng.choice(open_stages)
+            closed_on, lost_reason = None, None
+            expected = today + timedelta(days=rng.randrange(-60, 275))
+        rows.append(
+            Opportunity(
+                customer_id=customer_id,
+                owner_id=owner_id,
+                team_id=team_id,
+                name=f"Oportunidad de prueba {index + 1}",
+                amount=amount,
+                expected_close_date=expected,
+                stage=stage,
+                probability=stage.default_probability,
+                closed_on=closed_on,
+                lost_reason=lost_reason,
+            )
+        )
+    return rows
+
+
+def _ensure_rep_opportunities(user: User, count: int) -> None:
+    """``user`` has at least ``count`` open opportunities, one on each of their customers."""
+    missing = count - Opportunity.objects.visible_to(user).open().count()
+    if missing > 0:
+        customers = list(
+            Customer.objects.filter(owner=user).order_by("pk").values_list("pk", "owner_id", "team_id")
+        )
+        rows = _opportunity_rows(customers, count=missing, rng=random.Random(count), closed=False)  # noqa: S311
+        Opportunity.objects.bulk_create(rows, batch_size=5_000)
+
+
+def _ensure_pipeline(bench_teams: list[Team]) -> None:
+    """Top the database up to ``OPEN_OPPORTUNITIES`` open and ``CLOSED_OPPORTUNITIES`` closed
+    opportunities, on customers that have an owner (the bench's own reps left alone)."""
+    open_missing = OPEN_OPPORTUNITIES - Opportunity.objects.open().count()
+    closed_missing = CLOSED_OPPORTUNITIES - Opportunity.objects.exclude(closed_on=None).count()
+    if open_missing <= 0 and closed_missing <= 0:
+        return
+    customers = list(
+        Customer.objects.filter(owner__isnull=False)
+        .exclude(team__in=bench_teams)
+        .order_by("pk")
+        .values_list("pk", "owner_id", "team_id")[: max(open_missing, closed_missing, 1)]
+    )
+    if not customers:
+        raise BenchError("No customers with an owner to give opportunities to: run seed_demo first.")
+    rng = random.Random(OPEN_OPPORTUNITIES)  # noqa: S311 - demo data, repeatable on purpose
+    rows = []
+    if open_missing > 0:
+        rows += _opportunity_rows(customers, count=open_missing, rng=rng, closed=False)
+    if closed_missing > 0:
+        rows += _opportunity_rows(customers[::-1], count=closed_missing, rng=rng, closed=True)
+    Opportunity.objects.bulk_create(rows, batch_size=5_000)
+
+
+def _quote_with_lines(owner: User, lines: int) -> Quote:
+    """A quote of ``owner``'s with exactly ``lines`` lines of 60 bench products, totals stored."""
+    quote = Quote.objects.filter(number=BENCH_QUOTE_NUMBER, version=1).first()
+    if quote is None:
+        opportunity = Opportunity.objects.filter(owner=owner).open().order_by("pk").first()
+        if opportunity is None:
+            raise BenchError(f"{owner.username} has no open opportunity to quote.")
+        quote = Quote.objects.create(
+            opportunity=opportunity,
+            customer_id=opportunity.customer_id,
+            number=BENCH_QUOTE_NUMBER,
+            valid_until=timezone.localdate() + timedelta(days=30),
+            notes="Precios en pesos colombianos. Entrega en Bogotá.",
+            terms="Pago a 30 días. Garantía de un año sobre los equipos.",
+            created_by=owner,
+        )
+    if quote.lines.count() != lines:
+        quote.lines.all().delete()
+        products = [
+            Product.objects.get_or_create(
+                code=f"BENCH-{index:03d}",
+                defaults={
+                    "name": f"Producto de prueba {index} con una descripción de varias palabras",
+                    "unit_price": Decimal(150_000 + index * 12_345),
+                    "unit_cost": Decimal(90_000 + index * 7_000),
+                    "tax_rate": Decimal(19),
+                },
+            )[0]
+            for index in range(1, lines + 1)
+        ]
+        QuoteLine.objects.bulk_create(
+            QuoteLine(
+                quote=quote,
+                position=index,
+                product=product,
+                description=product.name,  # snapshot, as the quote service writes it
+                quantity=Decimal(1 + index % 5),
+                unit_price=product.unit_price,
+                unit_cost=product.unit_cost,
+                discount_percent=Decimal(index % 3 * 5),
+                tax_rate=product.tax_rate,
+            )
+            for index, product in enumerate(products)
+        )
+        totals = pricing.compute_totals(
+            pricing.Line(
+                quantity=line.quantity,
+                unit_price=line.unit_price,
+                discount_percent=line.discount_percent,
+                tax_rate=line.tax_rate,
+                unit_cost=line.unit_cost,
+            )
+            for line in quote.lines.all()
+        )
+        quote.subtotal, quote.discount_total, quote.tax_total = totals.subtotal, totals.discount, totals.tax
+        quote.total, quote.cost_total = totals.total, totals.cost
+        quote.save(update_fields=["subtotal", "discount_total", "tax_total", "total", "cost_total"])
+    return quote
+
+
+def ensure_sales_fixtures(fixtures: Fixtures) -> SalesFixtures:
+    """20,000 open opportunities (and some closed ones) among the demo reps' customers, exactly
+    10 and 1,000 open ones for the reps ``bench10`` and ``bench1000``, and a 60-line quote."""
+    small_team, large_team = fixtures.small_rep.team, fixtures.large_rep.team
+    _ensure_rep_opportunities(fixtures.small_rep, SMALL)
+    _ensure_rep_opportunities(fixtures.large_rep, LARGE)
+    _ensure_pipeline([small_team, large_team])
+    return SalesFixtures(
+        small_team=small_team,
+        large_team=large_team,
+        quote=_quote_with_lines(fixtures.rep, QUOTE_LINES),
+        open_count=Opportunity.objects.open().count(),
+        closed_count=Opportunity.objects.exclude(closed_on=None).count(),
+    )
+
+
+def time_call(function, *, repeat: int) -> tuple[float, float]:
+    """(p50, p95) in seconds of ``repeat`` calls of ``function``, after one untimed call."""
+    function()
+    seconds = []
+    for _index in range(repeat):
+        started = time.perf_counter()
+        function()
+        seconds.append(time.perf_counter() - started)
+    seconds.sort()
+    return statistics.median(seconds), seconds[max(0, math.ceil(len(seconds) * 0.95) - 1)]

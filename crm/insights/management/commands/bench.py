@@ -1,7 +1,9 @@
+import importlib.util
 import os
 import platform
 import time
 import warnings
+from importlib import import_module
 from io import StringIO
 
 import django
@@ -9,12 +11,15 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
-from django.test.utils import override_settings
-from django.urls import reverse
+from django.test.utils import CaptureQueriesContext, override_settings
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
 
 from contacts.models import Activity, Customer
 from crm.accounts.demo import ensure_demo_users
+from crm.accounts.roles import is_supervisor
 from crm.insights import bench
+from sales.models import Opportunity, Quote
 
 STATIC_FILES = {
     **settings.STORAGES,
@@ -64,6 +69,7 @@ class Command(BaseCommand):
         call_command("migrate", interactive=False, verbosity=0)
         self.seed(customers)
         fixtures = bench.ensure_fixtures()
+        sales = bench.ensure_sales_fixtures(fixtures)
         # Fresh bulk inserts leave the planner without statistics; production has autovacuum's.
         with connection.cursor() as cursor:
             cursor.execute("VACUUM ANALYZE")
@@ -73,6 +79,9 @@ class Command(BaseCommand):
             self.throughput(fixtures)
             self.query_counts(fixtures)
             self.search_plan(fixtures)
+            self.sales_timings(fixtures, sales, requests=requests, warmup=warmup)
+            self.sales_query_counts(fixtures, sales)
+            self.quote_pdf(sales)
 
     def seed(self, customers: int) -> None:
         existing = Customer.objects.count()
@@ -141,6 +150,9 @@ class Command(BaseCommand):
                 )
                 if not all(goals):
                     missed.append((label, user, timing))
+        self.report_missed(missed)
+
+    def report_missed(self, missed: list) -> None:
         for label, user, timing in missed:
             database_ms = sum(ms for ms, _query in timing.slowest)
             self.say()
@@ -237,3 +249,136 @@ class Command(BaseCommand):
                     f"(trigram index customer_search_trgm used: {'yes' if used else 'no'})"
                 )
                 self.say(plan)
+
+    # --- sales --------------------------------------------------------------------------
+    def sales_pages(self, fixtures: bench.Fixtures, user) -> list[tuple[str, str | None]]:
+        """(label, URL) of the sales pages as ``user``; the URL is None for a page not built yet."""
+        today = timezone.localdate()
+        month = f"{today:%Y-%m}"
+        open_count = Opportunity.objects.visible_to(user).open().count()
+        pages = [
+            (f"pipeline board ({open_count:,} open)", url_or_none("sales:board")),
+            ("opportunity list, first page", url_or_none("sales:opportunity_list")),
+        ]
+        if is_supervisor(user):
+            forecast = reverse("sales:forecast")
+            this_month = Opportunity.objects.open().filter(
+                expected_close_date__year=today.year, expected_close_date__month=today.month
+            )
+            pages += [
+                ("forecast, 2 quarters ahead", forecast),
+                ("forecast, 4 quarters ahead, weighted", f"{forecast}?quarters=4&measure=weighted"),
+                (
+                    f"forecast drill-down, this month ({this_month.count():,})",
+                    f"{reverse('sales:forecast_detail')}?kind=open&since={month}&until={month}",
+                ),
+            ]
+        return pages
+
+    def sales_timings(self, fixtures: bench.Fixtures, sales, *, requests: int, warmup: int) -> None:
+        self.say()
+        self.say(
+            f"Sales: {sales.open_count:,} open and {sales.closed_count:,} won or lost opportunities. "
+            f"Server time per page, {requests} requests after {warmup} warm-ups (goal: p50 < 30 ms)"
+        )
+        header = f"{'page':<48} {'as':<8} {'p50 ms':>7} {'p95 ms':>7} {'pages/s':>8} {'queries':>7}  goal"
+        self.say(header)
+        self.say("-" * len(header))
+        missed = []
+        for user in (fixtures.rep, fixtures.manager):
+            client = bench.logged_in_client(user)
+            for label, url in self.sales_pages(fixtures, user):
+                if url is None:
+                    self.say(f"{label:<48} {user.username:<8} not built yet")
+                    continue
+                try:
+                    timing = bench.measure(client, url, requests=requests, warmup=warmup)
+                except bench.BenchError as error:
+                    self.say(f"{label:<48} {user.username:<8} {error}")
+                    continue
+                ok = timing.p50_ms < bench.GOAL_P50_MS
+                self.say(
+                    f"{label:<48} {user.username:<8} {timing.p50_ms:>7.1f} {timing.p95_ms:>7.1f} "
+                    f"{timing.pages_per_second:>8.0f} {timing.queries:>7}  {verdict(ok)}"
+                )
+                if not ok:
+                    missed.append((label, user, timing))
+        self.report_missed(missed)
+
+    def sales_query_counts(self, fixtures: bench.Fixtures, sales) -> None:
+        small = bench.logged_in_client(fixtures.small_rep)
+        large = bench.logged_in_client(fixtures.large_rep)
+        manager = bench.logged_in_client(fixtures.manager)
+        sees = [
+            Opportunity.objects.visible_to(user).open().count()
+            for user in (fixtures.small_rep, fixtures.large_rep)
+        ]
+        self.say()
+        self.say(
+            f"Sales queries per page with {bench.SMALL} and with {bench.LARGE:,} rows "
+            f"(rep {fixtures.small_rep.username} has {sees[0]:,} open opportunities, "
+            f"rep {fixtures.large_rep.username} {sees[1]:,}; the manager's pages filtered by their teams)"
+        )
+        header = f"{'page':<52} {bench.SMALL:>8} {bench.LARGE:>8}  same"
+        self.say(header)
+        self.say("-" * len(header))
+        for label, name in (
+            ("pipeline board", "sales:board"),
+            ("opportunity list", "sales:opportunity_list"),
+        ):
+            url = url_or_none(name)
+            if url is None:
+                self.say(f"{label:<52} not built yet")
+            else:
+                self.count_row(label, small, url, large, url)
+        forecast, detail = reverse("sales:forecast"), reverse("sales:forecast_detail")
+        small_team, large_team = sales.small_team.pk, sales.large_team.pk
+        self.count_row(
+            "forecast, by team",
+            manager,
+            f"{forecast}?team={small_team}",
+            manager,
+            f"{forecast}?team={large_team}",
+        )
+        self.count_row(
+            "forecast drill-down, a team's open opportunities",
+            manager,
+            f"{detail}?kind=open&team={small_team}",
+            manager,
+            f"{detail}?kind=open&team={large_team}",
+        )
+
+    def quote_pdf(self, sales) -> None:
+        self.say()
+        render = (
+            getattr(import_module("sales.pdf"), "render_quote_pdf", None) if has_module("sales.pdf") else None
+        )
+        label = f"Quote PDF, {bench.QUOTE_LINES} lines"
+        if render is None or sales.quote is None:
+            self.say(f"{label}: not built yet")
+            return
+
+        def render_once() -> bytes:
+            quote = Quote.objects.select_related("customer", "opportunity").get(pk=sales.quote.pk)
+            return render(quote)
+
+        with CaptureQueriesContext(connection) as queries:
+            size = len(render_once())
+        p50, p95 = bench.time_call(render_once, repeat=10)
+        goal = bench.GOAL_PDF_SECONDS
+        self.say(
+            f"{label} ({size / 1024:.0f} KB, {len(queries)} queries), 10 renders after 1 warm-up: "
+            f"p50 {p50 * 1000:.0f} ms, p95 {p95 * 1000:.0f} ms "
+            f"(goal p50 < {goal:.0f} s: {verdict(p50 < goal)})"
+        )
+
+
+def url_or_none(name: str) -> str | None:
+    try:
+        return reverse(name)
+    except NoReverseMatch:
+        return None
+
+
+def has_module(name: str) -> bool:
+    return importlib.util.find_spec(name) is not None
