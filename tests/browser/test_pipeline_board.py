@@ -89,6 +89,16 @@ def test_a_rep_drags_a_card_to_another_stage_and_it_stays_there(page, page_probl
     expect(history).to_contain_text("Prospecting → Proposal")
     expect(history).to_contain_text("Proposal → Lost")
 
+    # A visit logged there, without leaving the page, is on the customer's timeline too.
+    page.evaluate("window.sameDocument = true")
+    page.get_by_role("link", name="Log a visit, meeting, call, email or note").click()
+    page.get_by_label("Subject").fill("Visita de cierre con el gerente")
+    page.get_by_role("button", name="Save activity").click()
+    expect(page.locator("#activities")).to_contain_text("Visita de cierre con el gerente")
+    assert page.evaluate("window.sameDocument") is True, "logging the visit reloaded the page"
+    page.get_by_role("link", name="Ferretería El Tornillo Feliz S.A.S.").first.click()
+    expect(page.locator("#timeline")).to_contain_text("Visita de cierre con el gerente")
+
     assert page_problems.csp_violations() == []
     assert page_problems.console_errors == []
     assert page_problems.page_errors == []
