@@ -12,6 +12,8 @@ from crm.insights.management.commands.setup_periodic_tasks import PERIODIC_TASKS
 
 
 def test_seeds_every_job_with_a_registered_task(db):
+    # As a worker does when it starts: import every app's tasks module.
+    current_app.loader.import_default_modules()
     call_command("setup_periodic_tasks")
     tasks = {task.name: task for task in PeriodicTask.objects.all()}
     for name, (task_path, _cron, kwargs) in PERIODIC_TASKS.items():
