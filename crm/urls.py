@@ -9,6 +9,8 @@ urlpatterns = [
     path("accounts/", include("django.contrib.auth.urls")),
     path("accounts/", include("crm.accounts.urls")),
     path("customers/", include("contacts.urls")),
+    path("marketing/", include("marketing.urls")),
+    path("leads/", include("leads.urls")),
     path("sales/", include("sales.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

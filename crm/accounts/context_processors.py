@@ -14,5 +14,11 @@ def navigation(request):
         "user_can_import": SimpleLazyObject(
             lambda: has_role(user, Role.MARKETING, Role.MANAGER, Role.ADMIN, Role.SALES_REP)
         ),
+        "user_can_call": SimpleLazyObject(
+            lambda: has_role(user, Role.TELEMARKETER, Role.MANAGER, Role.ADMIN)
+        ),
+        "user_does_marketing": SimpleLazyObject(
+            lambda: has_role(user, Role.MARKETING, Role.MANAGER, Role.ADMIN)
+        ),
         "unread_notifications": SimpleLazyObject(lambda: user.notifications.unread().count()),
     }

@@ -129,7 +129,22 @@ class Opportunity(models.Model):
     stage_changed_at = models.DateTimeField(_("in this stage since"), auto_now_add=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
-    # Source lead and campaign arrive with the marketing and leads departments.
+    source_lead = models.ForeignKey(
+        "leads.Lead",
+        verbose_name=_("source lead"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="opportunities",
+    )
+    campaign = models.ForeignKey(
+        "marketing.Campaign",
+        verbose_name=_("campaign"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="opportunities",
+    )
 
     objects = OpportunityQuerySet.as_manager()
 

@@ -1,0 +1,3 @@
+"""capture pages."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""telemarketing pages."""
+
+urlpatterns: list = []

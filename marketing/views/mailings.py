@@ -1,0 +1,3 @@
+"""mailings pages."""
+
+urlpatterns: list = []
