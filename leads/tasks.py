@@ -1,0 +1,14 @@
+"""Leads jobs: thin wrappers around the capture services, safe to run twice."""
+
+from __future__ import annotations
+
+from celery import shared_task
+
+from leads.capture import importer
+
+
+@shared_task(acks_late=True)
+def run_lead_import_task(*, lead_import_id: int) -> str | None:
+    """Import a confirmed lead file in chunks; a second run resumes or does nothing."""
+    record = importer.run_import(lead_import_id=lead_import_id)
+    return record.status if record else None
