@@ -4,7 +4,7 @@ manual leads and reassignment."""
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
@@ -51,6 +51,10 @@ class CallOutcome:
         return str(dict(cls.choices)[value])
 
 
+# Unanswered calls are retried later rather than straight away, so the queue moves on.
+RETRY_AFTER = {CallOutcome.NO_ANSWER: timedelta(hours=2), CallOutcome.BUSY: timedelta(minutes=30)}
+
+
 class LeadClosedError(Exception):
     """The lead is no longer open (qualified, disqualified or converted)."""
 
@@ -82,7 +86,8 @@ def log_call(
     """Record a call on the customer's timeline and move the lead along.
 
     The lead counts the call and is being contacted; a callback puts it back in the queue at
-    ``callback_at`` (which must lie ahead); any other outcome clears a pending callback.
+    ``callback_at`` (which must lie ahead); no answer and busy retry it a while later; any other
+    outcome clears a pending callback.
     """
     current = Lead.objects.select_for_update().select_related("customer").get(pk=lead.pk)
     _check_open(current)
@@ -90,6 +95,8 @@ def log_call(
     if outcome == CallOutcome.CALLBACK:
         if callback_at is None or callback_at <= now:
             raise CallbackInPastError(_("Choose a time in the future to call back."))
+    elif outcome in RETRY_AFTER:
+        callback_at = now + RETRY_AFTER[outcome]
     else:
         callback_at = None
     with _company_language():

@@ -94,10 +94,27 @@ def test_a_callback_puts_the_lead_back_at_that_time(caller, lead):
     assert caller.get(reverse("leads:queue")).status_code == 200  # nothing due now
 
 
+@pytest.mark.parametrize(
+    ("outcome", "retry"), [("no_answer", timedelta(hours=2)), ("busy", timedelta(minutes=30))]
+)
+def test_an_unanswered_call_is_retried_later_and_the_next_lead_comes_first(
+    caller, telemarketer, outcome, retry
+):
+    lead = LeadFactory(assigned_to=telemarketer, score=90)
+    other = LeadFactory(assigned_to=telemarketer, score=10)
+    before = timezone.now()
+
+    caller.post(call_url(lead), {"outcome": outcome})
+
+    lead.refresh_from_db()
+    assert before + retry <= lead.callback_at <= timezone.now() + retry
+    assert caller.get(reverse("leads:queue")).url == call_url(other)
+
+
 def test_another_outcome_clears_a_pending_callback(caller, telemarketer):
     lead = LeadFactory(assigned_to=telemarketer, callback_at=timezone.now() - timedelta(minutes=1))
 
-    caller.post(call_url(lead), {"outcome": "no_answer"})
+    caller.post(call_url(lead), {"outcome": "wrong_number"})
 
     lead.refresh_from_db()
     assert lead.callback_at is None
