@@ -1,9 +1,8 @@
 """Writes on leads: calls and their outcomes, callbacks, qualification answers, disqualification,
-manual leads and reassignment."""
+and manual leads."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -187,13 +186,3 @@ def create_lead(*, customer: Customer, data: dict[str, Any], by: User) -> Lead:
         lead.team_id = customer.team_id or by.team_id
     lead.save()
     return lead
-
-
-@transaction.atomic
-def reassign_leads(*, leads: Iterable[Lead], to: User, by: User) -> int:
-    """Give the leads to telemarketer ``to`` (and to the telemarketer's team); returns how many."""
-    ids = [lead.pk for lead in leads]
-    changes: dict[str, Any] = {"assigned_to": to, "updated_at": timezone.now()}
-    if to.team_id is not None:
-        changes["team_id"] = to.team_id
-    return Lead.objects.filter(pk__in=ids).update(**changes)

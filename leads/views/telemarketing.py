@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
 from django.core.paginator import Page
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -20,6 +21,7 @@ from contacts.pagination import EitherEndPaginator
 from crm.accounts.permissions import role_required
 from crm.accounts.roles import Role, has_role, is_supervisor
 from leads import services
+from leads.capture.distribution import reassign_leads
 from leads.filters import LeadFilter
 from leads.forms import CallForm, DisqualifyForm, LeadForm, ReassignForm, telemarketers
 from leads.models import DisqualificationReason, Lead
@@ -248,9 +250,15 @@ def _back_to_list(request: HttpRequest) -> str:
 def reassign(request: HttpRequest) -> HttpResponse:
     form = ReassignForm(request.POST, user=request.user)
     if form.is_valid():
-        count = services.reassign_leads(
-            leads=form.cleaned_data["leads"], to=form.cleaned_data["telemarketer"], by=request.user
-        )
+        try:
+            count = reassign_leads(
+                lead_ids=[lead.pk for lead in form.cleaned_data["leads"]],
+                to_user=form.cleaned_data["telemarketer"],
+                by=request.user,
+            )
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+            return redirect(_back_to_list(request))
         messages.success(
             request,
             ngettext("%(count)s lead given to %(user)s.", "%(count)s leads given to %(user)s.", count)
