@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from tests.factories import ActivityFactory, ContactFactory, CustomerFactory, TaskFactory
 
-OUR_APPS = {"accounts", "contacts", "sales", "marketing"}
+OUR_APPS = {"accounts", "contacts", "sales", "marketing", "leads"}
 
 
 def our_model_admins():
