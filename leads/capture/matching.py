@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from django.db import connection
 from django.db.models import F, Value
 from django.db.models.functions import Lower, Replace, Right
 
@@ -47,6 +48,8 @@ class ExistingCustomers:
     @classmethod
     def load(cls, keys: Iterable[MatchKeys]) -> ExistingCustomers:
         keys = list(keys)
+        if connection.vendor == "postgresql":
+            return cls._load_postgresql(keys)
         found = cls()
         customers = Customer.objects.order_by()
         for chunk in chunks(key.tax_id for key in keys if key.tax_id):
@@ -65,6 +68,36 @@ class ExistingCustomers:
                 matches.filter(phone_key__in=chunk).order_by("-pk").values_list("phone_key", "pk")
             ):
                 found.by_phone[phone] = pk
+        return found
+
+    @classmethod
+    def _load_postgresql(cls, keys: list[MatchKeys]) -> ExistingCustomers:
+        """One scan with three arrays as parameters: a 100,000-row file costs one query, not
+        fifteen queries of 20,000 placeholders each."""
+        found = cls()
+        tax_ids = sorted({key.tax_id for key in keys if key.tax_id})
+        emails = sorted({key.email for key in keys if key.email})
+        phones = sorted({key.phone for key in keys if key.phone})
+        if not (tax_ids or emails or phones):
+            return found
+        table = Customer._meta.db_table
+        phone_key = f"right(regexp_replace(phone, '[^0-9]', '', 'g'), {PHONE_KEY_DIGITS})"
+        query = (
+            f"SELECT id, tax_id, lower(email), CASE WHEN phone <> '' THEN {phone_key} END "  # noqa: S608
+            f"FROM {table} WHERE tax_id = ANY(%s) OR lower(email) = ANY(%s) "
+            f"OR (phone <> '' AND {phone_key} = ANY(%s)) ORDER BY id DESC"
+        )
+        wanted_tax, wanted_email, wanted_phone = set(tax_ids), set(emails), set(phones)
+        with connection.cursor() as cursor:
+            cursor.execute(query, [tax_ids, emails, phones])
+            # Newest first, so that the oldest customer wins when several share an email or phone.
+            for pk, tax_id, email, phone in cursor.fetchall():
+                if tax_id in wanted_tax:
+                    found.by_tax_id[tax_id] = pk
+                if email in wanted_email:
+                    found.by_email[email] = pk
+                if phone in wanted_phone:
+                    found.by_phone[phone] = pk
         return found
 
     def match(self, keys: MatchKeys) -> tuple[int | None, str]:
