@@ -23,9 +23,9 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from contacts.filters import CustomerFilter
 from contacts.models import Contact, Customer
 from marketing.models import EmailOptOut, Mailing, MailingRecipient
+from marketing.segments import filters_are_valid, segment_customers
 
 if TYPE_CHECKING:
     from crm.accounts.models import User
@@ -116,26 +116,14 @@ def _customers_for_mail(queryset: QuerySet[Customer]) -> QuerySet[Customer]:
 # --- Audience ---------------------------------------------------------------------------
 
 
-def segment_members(segment, user: User) -> QuerySet[Customer]:
-    try:
-        from marketing.segments import segment_customers  # written alongside the segment pages
-    except ImportError:
-        segment_customers = None
-    if segment_customers is not None:
-        return segment_customers(segment, user)
-    filterset = CustomerFilter(segment.filters, queryset=Customer.objects.visible_to(user))
-    # An invalid filter is dropped by the FilterSet, which would widen the audience: refuse.
-    if not filterset.is_valid():
-        raise MailingError(_("The segment's filters are no longer valid; fix the segment first."))
-    return filterset.qs
-
-
 def audience(mailing: Mailing, user: User) -> QuerySet[Customer]:
     """The customers the mailing targets, each once."""
     if mailing.campaign_id:
         members = Customer.objects.visible_to(user).filter(campaign_memberships__campaign=mailing.campaign_id)
     elif mailing.segment_id:
-        members = segment_members(mailing.segment, user)
+        if not filters_are_valid(mailing.segment.filters or {}, user=user):
+            raise MailingError(_("The segment's filters are no longer valid; fix the segment first."))
+        members = segment_customers(mailing.segment, user)
     else:
         raise MailingError(_("Choose a campaign or a segment to send to."))
     return Customer.objects.filter(pk__in=members.values("pk"))
@@ -277,10 +265,29 @@ def send_batch(*, mailing_id: int, size: int = BATCH_SIZE) -> int:
             unreachable = error
         finally:
             connection.close()
-        MailingRecipient.objects.bulk_update(handled, ["status", "error", "sent_at"])
+        _save_outcomes(handled)
     if unreachable is not None:
         raise unreachable
     return len(handled)
+
+
+def _save_outcomes(handled: list[MailingRecipient]) -> None:
+    """One UPDATE per outcome (failures, rare, one each for their own error text)."""
+    by_status: dict[str, list[MailingRecipient]] = {}
+    for recipient in handled:
+        by_status.setdefault(recipient.status, []).append(recipient)
+    recipients = MailingRecipient.objects
+    if sent := by_status.get(MailingRecipient.Status.SENT):
+        # Batches are small and quick, so the batch's time stands for each message's.
+        recipients.filter(pk__in=[r.pk for r in sent]).update(
+            status=MailingRecipient.Status.SENT, error="", sent_at=timezone.now()
+        )
+    if skipped := by_status.get(MailingRecipient.Status.SKIPPED):
+        recipients.filter(pk__in=[r.pk for r in skipped]).update(
+            status=MailingRecipient.Status.SKIPPED, error=skipped[0].error
+        )
+    for recipient in by_status.get(MailingRecipient.Status.FAILED, []):
+        recipients.filter(pk=recipient.pk).update(status=recipient.status, error=recipient.error)
 
 
 def _send_one(mailing, recipient, customer, connection, templates) -> None:
@@ -307,7 +314,7 @@ def _send_one(mailing, recipient, customer, connection, templates) -> None:
         # Refused by the server (bad address, policy) or not an address at all: this one fails.
         recipient.status, recipient.error = MailingRecipient.Status.FAILED, describe_error(error)[:300]
         return
-    recipient.status, recipient.error, recipient.sent_at = MailingRecipient.Status.SENT, "", timezone.now()
+    recipient.status = MailingRecipient.Status.SENT
 
 
 def describe_error(error: Exception) -> str:

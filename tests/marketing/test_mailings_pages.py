@@ -176,7 +176,7 @@ def test_an_invalid_segment_filter_is_refused_rather_than_widened(client, market
 
     response = client.post(reverse("marketing:mailing_send", args=[mailing.pk]), follow=True)
 
-    assert "no longer valid" in text(response) or "nobody to send to" in text(response)
+    assert "The segment's filters are no longer valid; fix the segment first." in text(response)
     assert not MailingRecipient.objects.exists()
 
 
