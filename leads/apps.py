@@ -5,3 +5,9 @@ from django.utils.translation import gettext_lazy as _
 class LeadsConfig(AppConfig):
     name = "leads"
     verbose_name = _("Leads")
+
+    def ready(self) -> None:
+        from contacts.panels import customer_panels
+        from leads.panels import LeadsPanel
+
+        customer_panels.register(LeadsPanel, order=15)

@@ -300,3 +300,14 @@ def test_the_segment_pages_render_in_spanish(client, marketer, settings):
         response = client.get(url, headers={"Accept-Language": "es"})
         assert response.status_code == 200, url
         assert 'lang="es"' in text(response)
+
+
+def test_customer_list_offers_to_save_its_filters_as_a_segment(client, marketer, rep):
+    from django.urls import reverse
+
+    client.force_login(marketer)
+    content = client.get(reverse("contacts:customer_list"), {"city": "Cali"}).content.decode()
+    assert f"{reverse('marketing:segment_create')}?city=Cali" in content
+    client.force_login(rep)
+    content = client.get(reverse("contacts:customer_list"), {"city": "Cali"}).content.decode()
+    assert reverse("marketing:segment_create") not in content
