@@ -254,3 +254,23 @@ def test_existing_customers_make_no_duplicates_when_created_after_the_preview(
         client.post(reverse("leads:import_detail", args=[record.pk]), {"confirm": "1"})
     assert Customer.objects.filter(tax_id="800111222-7").count() == 1
     assert Lead.objects.get().customer == late
+
+
+def test_the_import_pages_render_in_spanish(client, marketer, campaign, settings):
+    settings.LANGUAGE_CODE = "es"
+    client.force_login(marketer)
+    start = client.get(reverse("leads:import_start", args=[campaign.pk]), headers={"Accept-Language": "es"})
+    assert start.status_code == 200
+    assert 'lang="es"' in start.content.decode()
+    upload(client, campaign)
+    record = LeadImport.objects.get()
+    detail = client.get(reverse("leads:import_detail", args=[record.pk]), headers={"Accept-Language": "es"})
+    assert detail.status_code == 200
+
+
+def test_wrong_methods_are_405(client, marketer, campaign):
+    client.force_login(marketer)
+    assert client.put(reverse("leads:import_start", args=[campaign.pk])).status_code == 405
+    upload(client, campaign)
+    record = LeadImport.objects.get()
+    assert client.post(reverse("leads:import_progress", args=[record.pk])).status_code == 405
