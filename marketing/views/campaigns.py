@@ -93,6 +93,7 @@ def campaign_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "can_edit": can_edit,
         "web_form_url": _web_form_url(request, campaign),
         "add_segment_form": AddSegmentForm() if can_edit else None,
+        "mailings": campaign.mailings.order_by("-created_at")[:10],
     }
     return render(request, "marketing/campaign_detail.html", context)
 

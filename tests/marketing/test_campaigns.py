@@ -298,3 +298,17 @@ def test_customers_with_a_membership_show_on_the_page(client, marketer):
     CampaignMemberFactory(campaign=campaign, customer=CustomerFactory(legal_name="Café del Huila"))
     client.force_login(marketer)
     assert "Café del Huila" in text(client.get(reverse("marketing:campaign_detail", args=[campaign.pk])))
+
+
+def test_campaign_page_lists_its_mailings(client, marketer):
+    from django.urls import reverse
+
+    from marketing.models import Campaign, Mailing
+
+    campaign = Campaign.objects.create(name="Feria Expo", channel=Campaign.Channel.TRADE_SHOW, owner=marketer)
+    mailing = Mailing.objects.create(
+        name="Invitación a la feria", campaign=campaign, subject="Hola", body="Hola"
+    )
+    client.force_login(marketer)
+    content = client.get(reverse("marketing:campaign_detail", args=[campaign.pk])).content.decode()
+    assert f'href="{mailing.get_absolute_url()}"' in content
