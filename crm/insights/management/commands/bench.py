@@ -17,8 +17,9 @@ from django.utils import timezone
 
 from contacts.models import Activity, Customer
 from crm.accounts.demo import ensure_demo_users
+from crm.accounts.models import User
 from crm.accounts.roles import is_supervisor
-from crm.insights import bench
+from crm.insights import bench, bench_leads
 from sales.models import Opportunity, Quote
 
 STATIC_FILES = {
@@ -32,7 +33,65 @@ def verdict(ok: bool) -> str:
     return "ok" if ok else "MISSED"
 
 
-class Command(BaseCommand):
+class MarketingSections:
+    """The marketing and telemarketing figures (issue 5), printed after the sales ones."""
+
+    def call_queue(self, leads: bench_leads.LeadFixtures, *, requests: int, warmup: int) -> None:
+        user = leads.telemarketer
+        self.say()
+        self.say(
+            f"Telemarketing: {leads.leads:,} leads; {user.username} has {leads.in_queue:,} open. "
+            f"Next lead, {requests} requests after {warmup} warm-ups (goal: p50 < {bench.GOAL_P50_MS:.0f} ms)"
+        )
+        header = f"{'page':<48} {'as':<13} {'p50 ms':>7} {'p95 ms':>7} {'per s':>8} {'queries':>7}  goal"
+        self.say(header)
+        self.say("-" * len(header))
+        for label, timing in bench_leads.queue_timings(leads, requests=requests, warmup=warmup):
+            ok = timing.p50_ms < bench.GOAL_P50_MS
+            self.say(
+                f"{label:<48} {user.username:<13} {timing.p50_ms:>7.1f} {timing.p95_ms:>7.1f} "
+                f"{timing.per_second:>8.0f} {timing.queries:>7}  {verdict(ok)}"
+            )
+        used, plan = bench_leads.queue_plan(leads)
+        self.say()
+        self.say(
+            f"EXPLAIN ANALYZE, next lead as {user.username} "
+            f"(index {bench_leads.QUEUE_INDEX} used: {'yes' if used else 'no'})"
+        )
+        self.say(plan)
+
+    def lead_import(self, leads: bench_leads.LeadFixtures) -> None:
+        data = bench_leads.purchased_list()
+        figures = bench_leads.preview_figures(data, leads.import_campaign)
+        goal = bench_leads.GOAL_PREVIEW_ROWS_PER_SECOND
+        counts = ", ".join(f"{count:,} {status}" for status, count in figures.counts.items())
+        self.say()
+        self.say(
+            f"Lead import preview, {figures.rows:,} rows ({figures.megabytes:.1f} MB; {counts}): "
+            f"{figures.seconds:.1f} s, {figures.rows_per_second:,.0f} rows/s "
+            f"(goal >= {goal:,.0f} rows/s: {verdict(figures.rows_per_second >= goal)})"
+        )
+        rows = bench_leads.IMPORTED_ROWS
+        sample = bench_leads.purchased_list(rows, seed=rows)
+        created, seconds = bench_leads.import_seconds(
+            sample, leads.import_campaign, by=leads.import_campaign.owner, team=leads.team
+        )
+        self.say(
+            f"Lead import, {rows:,} rows in the background task (rolled back): {created:,} leads "
+            f"in {seconds:.1f} s, {rows / seconds:,.0f} rows/s"
+        )
+
+    def mailing_queue(self, leads: bench_leads.LeadFixtures) -> None:
+        manager = User.objects.get(username="gerente")
+        total, queued, seconds = bench_leads.mailing_seconds(leads, by=manager)
+        self.say()
+        self.say(
+            f"Mailing to a campaign of {total:,} members: {queued:,} recipients queued "
+            f"({total - queued:,} skipped) in {seconds:.2f} s (rolled back; nothing sent)"
+        )
+
+
+class Command(MarketingSections, BaseCommand):
     help = (
         "Speed figures on PostgreSQL: seed 100,000 demo customers if needed, then time the busiest "
         "pages in-process and show their query counts and the search plan."
@@ -70,6 +129,7 @@ class Command(BaseCommand):
         self.seed(customers)
         fixtures = bench.ensure_fixtures()
         sales = bench.ensure_sales_fixtures(fixtures)
+        leads = bench_leads.ensure_lead_fixtures()
         # Fresh bulk inserts leave the planner without statistics; production has autovacuum's.
         with connection.cursor() as cursor:
             cursor.execute("VACUUM ANALYZE")
@@ -82,6 +142,9 @@ class Command(BaseCommand):
             self.sales_timings(fixtures, sales, requests=requests, warmup=warmup)
             self.sales_query_counts(fixtures, sales)
             self.quote_pdf(sales)
+            self.call_queue(leads, requests=requests, warmup=warmup)
+            self.lead_import(leads)
+            self.mailing_queue(leads)
 
     def seed(self, customers: int) -> None:
         existing = Customer.objects.count()
