@@ -26,8 +26,33 @@ def queue_for(user: User, *, now: datetime | None = None) -> LeadQuerySet:
 
 
 def next_lead(user: User, *, now: datetime | None = None) -> Lead | None:
-    """The lead to call next: due callbacks (soonest first), then by score, then the oldest."""
-    return queue_for(user, now=now).first()
+    """The lead to call next: due callbacks (soonest first), then by score, then the oldest.
+
+    The same lead as ``queue_for(user).first()``, found faster: each query below reads
+    ``lead_queue_idx`` for one status and stops at its first row, where one query over both
+    statuses makes PostgreSQL read and sort every open lead of the user.
+    """
+    now = now or timezone.now()
+    mine = Lead.objects.filter(assigned_to=user)
+    open_statuses = [Lead.Status.NEW, Lead.Status.CONTACTING]
+    due = [
+        mine.filter(status=status, callback_at__lte=now)
+        .order_by("callback_at", "-score", "created_at", "pk")
+        .first()
+        for status in open_statuses
+    ]
+    due = [lead for lead in due if lead is not None]
+    if due:
+        return min(due, key=lambda lead: (lead.callback_at, -lead.score, lead.created_at, lead.pk))
+    fresh = [
+        mine.filter(status=status, callback_at__isnull=True).order_by("-score", "created_at", "pk").first()
+        for status in open_statuses
+    ]
+    return min(
+        (lead for lead in fresh if lead is not None),
+        key=lambda lead: (-lead.score, lead.created_at, lead.pk),
+        default=None,
+    )
 
 
 def next_callback(user: User, *, now: datetime | None = None) -> datetime | None:

@@ -102,3 +102,33 @@ def test_call_screen_costs_the_same_with_a_longer_history(
     with django_assert_max_num_queries(len(few)):
         response = client.get(url)
     assert response.status_code == 200
+
+
+def test_next_lead_is_the_head_of_the_queue_in_every_mix(telemarketer):
+    """The fast path picks exactly the lead the plain ordered queue puts first."""
+    import random
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from leads.models import Lead
+    from leads.queue import next_lead, queue_for
+    from tests.factories import CustomerFactory
+
+    rng = random.Random(7)
+    now = timezone.now()
+    customer = CustomerFactory()
+    for round_number in range(6):
+        for _index in range(8):
+            callback = rng.choice(
+                [None, None, now - timedelta(hours=rng.randint(1, 50)), now + timedelta(hours=3)]
+            )
+            Lead.objects.create(
+                customer=customer,
+                assigned_to=telemarketer,
+                status=rng.choice(["new", "contacting", "qualified"]),
+                score=rng.randint(0, 3),
+                callback_at=callback,
+            )
+        assert next_lead(telemarketer, now=now) == queue_for(telemarketer, now=now).first(), round_number
+        Lead.objects.filter(pk=queue_for(telemarketer, now=now).first().pk).update(status="disqualified")
