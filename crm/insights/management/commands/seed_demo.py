@@ -7,6 +7,7 @@ from contacts.demo import seed_demo_customers
 from contacts.models import Customer
 from crm.accounts.demo import ensure_demo_users
 from crm.accounts.roles import Role
+from leads.demo import seed_leads_demo
 from sales.demo import seed_sales_demo
 
 
@@ -14,7 +15,8 @@ class Command(BaseCommand):
     help = (
         "Create the demo users (one per role) and add realistic Colombian demo customers with "
         "contacts, activities and tasks, then sales data for them: a product catalogue, products "
-        "owned, opportunities over the pipeline and quotes. Run it again to add more."
+        "owned, opportunities over the pipeline and quotes; marketing campaigns and leads for "
+        "telemarketing. Run it again to add more."
     )
 
     def add_arguments(self, parser):
@@ -73,5 +75,20 @@ class Command(BaseCommand):
                 f"{sales.stage_changes} stage changes, {sales.quotes} quotes with "
                 f"{sales.quote_lines} lines and {sales.installed} products owned "
                 f"in {sales.seconds:.1f} s."
+            )
+        )
+        marketer = next((user for user in users if user.groups.filter(name=Role.MARKETING).exists()), None)
+        telemarketers = [user for user in users if user.groups.filter(name=Role.TELEMARKETER).exists()]
+        leads = seed_leads_demo(
+            rng=random.Random(seed * 7_919 + existing),
+            customers=Customer.objects.filter(pk__gt=last_pk),
+            leads=customers // 10,
+            telemarketers=telemarketers,
+            owner=marketer,
+        )
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Added {leads.leads} leads for telemarketing and {leads.members} campaign members "
+                f"({leads.campaigns} campaigns)."
             )
         )
