@@ -1,0 +1,181 @@
+"""Service tickets: a customer's problem or question, who works on it, and its thread."""
+
+from __future__ import annotations
+
+from typing import Self
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from crm.accounts.roles import Role, has_any_role, has_role
+from crm.accounts.visibility import VisibleQuerySet, visibility_filter
+
+
+class Category(models.Model):
+    """What a ticket is about (billing, installation...), kept by admins."""
+
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("ticket category")
+        verbose_name_plural = _("ticket categories")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class TicketQuerySet(VisibleQuerySet):
+    owner_lookup = "assignee"
+    team_lookup = "team"
+
+    def visible_to(self, user) -> Self:
+        """Agents see their own and their team's tickets; managers and admins all.
+
+        A second rule: sales reps and telemarketers also read the tickets of the customers
+        they can see (own or team's), so a rep knows about a problem before calling.
+        """
+        if not user.is_authenticated or not has_any_role(user):
+            return self.none()
+        condition = visibility_filter(user, owner=self.owner_lookup, team=self.team_lookup)
+        if condition is None:
+            return self
+        if has_role(user, Role.SALES_REP, Role.TELEMARKETER):
+            condition |= visibility_filter(user, owner="customer__owner", team="customer__team")
+        return self.filter(condition)
+
+    def open(self) -> Self:
+        return self.exclude(status__in=Ticket.CLOSED_STATUSES)
+
+    def for_list(self) -> Self:
+        return self.select_related("customer", "assignee", "team", "category", "product")
+
+
+class Ticket(models.Model):
+    class Channel(models.TextChoices):
+        PHONE = "phone", _("Phone")
+        EMAIL = "email", _("Email")
+        WEB = "web", _("Web")
+        IN_PERSON = "in_person", _("In person")
+
+    class Priority(models.TextChoices):
+        LOW = "low", _("Low")
+        NORMAL = "normal", _("Normal")
+        HIGH = "high", _("High")
+        URGENT = "urgent", _("Urgent")
+
+    class Status(models.TextChoices):
+        NEW = "new", _("New")
+        OPEN = "open", _("Open")
+        WAITING = "waiting", _("Waiting on customer")
+        RESOLVED = "resolved", _("Resolved")
+        CLOSED = "closed", _("Closed")
+
+    CLOSED_STATUSES = (Status.RESOLVED, Status.CLOSED)
+
+    customer = models.ForeignKey(
+        "contacts.Customer", verbose_name=_("customer"), on_delete=models.PROTECT, related_name="tickets"
+    )
+    product = models.ForeignKey(
+        "sales.Product",
+        verbose_name=_("product"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="tickets",
+    )
+    subject = models.CharField(_("subject"), max_length=200)
+    description = models.TextField(_("description"), blank=True)
+    channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices, default=Channel.PHONE)
+    priority = models.CharField(
+        _("priority"), max_length=10, choices=Priority.choices, default=Priority.NORMAL
+    )
+    category = models.ForeignKey(
+        Category,
+        verbose_name=_("category"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="tickets",
+    )
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.NEW)
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("assignee"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="tickets",
+    )
+    team = models.ForeignKey(
+        "accounts.Team",
+        verbose_name=_("team"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="tickets",
+    )
+    opened_at = models.DateTimeField(_("opened"), default=timezone.now)
+    first_response_at = models.DateTimeField(_("first response"), null=True, blank=True)
+    resolved_at = models.DateTimeField(_("resolved"), null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("opened by"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    objects = TicketQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-opened_at", "-pk"]
+        verbose_name = _("ticket")
+        verbose_name_plural = _("tickets")
+        indexes = [
+            models.Index(fields=["status", "-opened_at"], name="ticket_status_idx"),
+            models.Index(fields=["assignee", "status"], name="ticket_assignee_idx"),
+            models.Index(fields=["team", "status"], name="ticket_team_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.subject}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("service:ticket_detail", args=[self.pk])
+
+    @property
+    def is_open(self) -> bool:
+        return self.status not in self.CLOSED_STATUSES
+
+
+class Reply(models.Model):
+    """One message in a ticket's thread: a public reply to the customer or an internal note."""
+
+    ticket = models.ForeignKey(
+        Ticket, verbose_name=_("ticket"), on_delete=models.CASCADE, related_name="replies"
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("author"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="ticket_replies",
+    )
+    body = models.TextField(_("message"))
+    is_internal = models.BooleanField(_("internal note"), default=False)
+    created_at = models.DateTimeField(_("written"), default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        verbose_name = _("reply")
+        verbose_name_plural = _("replies")
+        constraints = [models.CheckConstraint(condition=~Q(body=""), name="reply_body_not_empty")]
+
+    def __str__(self) -> str:
+        return f"{self.ticket_id}: {self.body[:40]}"
