@@ -1,0 +1,190 @@
+"""Accounting writes: orders from accepted quotes, invoices and payments."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from typing import TYPE_CHECKING
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounting.models import PAYMENT_TERM, Invoice, NumberSequence, Order, OrderLine, Payment
+from crm.accounts.roles import Role, has_role
+from sales.models import InstalledProduct, Quote
+from sales.services.catalog import add_to_installed_base
+
+if TYPE_CHECKING:
+    from crm.accounts.models import User
+
+# Who may make orders and invoices and record payments; reps read their customers' orders.
+ACCOUNTING_ROLES = (Role.ACCOUNTING, Role.MANAGER, Role.ADMIN)
+ORDER_SERIES = "PED"
+INVOICE_SERIES = "FAC"
+
+
+class AccountingError(Exception):
+    """A business rule said no; the message is shown to the user."""
+
+
+def can_act(user: User) -> bool:
+    return has_role(user, *ACCOUNTING_ROLES)
+
+
+def next_number(*, series: str) -> str:
+    """Take the series' next number, e.g. "FAC-2026-00001".
+
+    The counter row stays locked until the caller's transaction ends, so concurrent
+    callers wait their turn, and a rolled-back document gives its number back: no gaps.
+    """
+    with transaction.atomic():
+        NumberSequence.objects.get_or_create(series=series)
+        sequence = NumberSequence.objects.select_for_update().get(series=series)
+        sequence.last += 1
+        sequence.save(update_fields=["last"])
+    return f"{series}-{sequence.last:05d}"
+
+
+@transaction.atomic
+def create_order_from_quote(*, quote: Quote, by: User | None) -> Order:
+    """Make the order of an accepted quote, carrying its lines and totals over exactly.
+
+    Only an accepted quote makes an order, and only one: calling again returns the order
+    already made. Each product ordered enters the customer's installed base from the
+    order date (licences expire after the product's term).
+    """
+    current = Quote.objects.select_for_update(of=("self",)).select_related("customer").get(pk=quote.pk)
+    existing = Order.objects.filter(quote=current).first()
+    if existing is not None:
+        return existing
+    if current.status != Quote.Status.ACCEPTED:
+        raise AccountingError(_("Only an accepted quote becomes an order."))
+    today = timezone.localdate()
+    order = Order.objects.create(
+        customer=current.customer,
+        quote=current,
+        number=next_number(series=f"{ORDER_SERIES}-{today.year}"),
+        order_date=today,
+        currency=current.currency,
+        subtotal=current.subtotal,
+        discount_total=current.discount_total,
+        tax_total=current.tax_total,
+        total=current.total,
+        created_by=by,
+    )
+    lines = list(current.lines.select_related("product"))
+    OrderLine.objects.bulk_create(
+        OrderLine(
+            order=order,
+            position=line.position,
+            product=line.product,
+            description=line.description,
+            quantity=line.quantity,
+            unit_price=line.unit_price,
+            unit_cost=line.unit_cost,
+            discount_percent=line.discount_percent,
+            tax_rate=line.tax_rate,
+        )
+        for line in lines
+    )
+    for product in {line.product_id: line.product for line in lines}.values():
+        add_to_installed_base(customer=current.customer, product=product, since=order.order_date, by=by)
+    return order
+
+
+@transaction.atomic
+def cancel_order(*, order: Order, by: User | None) -> Order:
+    """Cancel the order and take out of the installed base what the customer had only from it.
+
+    The rule is simple on purpose: a product of this order leaves the installed base unless
+    another order of the customer that is not cancelled also contains it. Products ticked by
+    hand on the customer page and never ordered are removed too when this order contained
+    them, because the order is then the only record of the purchase. An invoiced order
+    cannot be cancelled here (that needs a credit note).
+    """
+    current = Order.objects.select_for_update(of=("self",)).get(pk=order.pk)
+    if current.is_cancelled:
+        return current
+    if Invoice.objects.filter(order=current).exists():
+        raise AccountingError(_("An invoiced order cannot be cancelled."))
+    current.status = Order.Status.CANCELLED
+    current.cancelled_at = timezone.now()
+    current.save(update_fields=["status", "cancelled_at"])
+    products = set(current.lines.values_list("product_id", flat=True))
+    still_ordered = set(
+        OrderLine.objects.filter(order__customer_id=current.customer_id, product_id__in=products)
+        .exclude(order__status=Order.Status.CANCELLED)
+        .values_list("product_id", flat=True)
+    )
+    InstalledProduct.objects.filter(
+        customer_id=current.customer_id, product_id__in=products - still_ordered
+    ).delete()
+    return current
+
+
+@transaction.atomic
+def fulfil_order(*, order: Order, by: User | None) -> Order:
+    current = Order.objects.select_for_update(of=("self",)).get(pk=order.pk)
+    if current.status != Order.Status.CONFIRMED:
+        raise AccountingError(_("Only a confirmed order can be fulfilled."))
+    current.status = Order.Status.FULFILLED
+    current.save(update_fields=["status"])
+    return current
+
+
+@transaction.atomic
+def create_invoice(*, order: Order, by: User | None, issue_date: date | None = None) -> Invoice:
+    """Invoice the order with the next number of the year's series; due 30 days after issue.
+
+    An order is invoiced once: calling again returns the invoice already made.
+    """
+    current = Order.objects.select_for_update(of=("self",)).get(pk=order.pk)
+    existing = Invoice.objects.filter(order=current).first()
+    if existing is not None:
+        return existing
+    if current.is_cancelled:
+        raise AccountingError(_("A cancelled order cannot be invoiced."))
+    issued = issue_date or timezone.localdate()
+    series = f"{INVOICE_SERIES}-{issued.year}"
+    return Invoice.objects.create(
+        order=current,
+        series=series,
+        number=next_number(series=series),
+        issue_date=issued,
+        due_date=issued + PAYMENT_TERM,
+        currency=current.currency,
+        subtotal=current.subtotal,
+        discount_total=current.discount_total,
+        tax_total=current.tax_total,
+        total=current.total,
+        created_by=by,
+    )
+
+
+@transaction.atomic
+def record_payment(
+    *,
+    invoice: Invoice,
+    amount: Decimal,
+    paid_on: date,
+    method: str,
+    by: User | None,
+    reference: str = "",
+) -> Payment:
+    """Record a (possibly partial) payment; more than the balance is refused."""
+    current = Invoice.objects.select_for_update().get(pk=invoice.pk)
+    if amount <= 0:
+        raise AccountingError(_("A payment must be more than zero."))
+    if amount > current.balance:
+        raise AccountingError(
+            _("The payment of %(amount)s is more than the balance of %(balance)s.")
+            % {"amount": amount, "balance": current.balance}
+        )
+    payment = Payment.objects.create(
+        invoice=current, amount=amount, paid_on=paid_on, method=method, reference=reference, recorded_by=by
+    )
+    current.amount_paid += amount
+    current.save(update_fields=["amount_paid"])
+    invoice.amount_paid = current.amount_paid
+    return payment
