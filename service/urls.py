@@ -1,0 +1,4 @@
+from service.views import tickets
+
+app_name = "service"
+urlpatterns = [*tickets.urlpatterns]
