@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from service.models import Category, Reply, Ticket
+from service.models import Category, Holiday, Reply, SlaPolicy, Ticket
 
 
 @admin.register(Category)
@@ -44,3 +44,18 @@ class ReplyAdmin(admin.ModelAdmin):
     search_fields = ["body", "ticket__subject"]
     raw_id_fields = ["ticket", "author"]
     list_select_related = ["ticket", "author"]
+
+
+@admin.register(SlaPolicy)
+class SlaPolicyAdmin(admin.ModelAdmin):
+    list_display = ["priority", "first_response_hours", "resolution_hours"]
+    list_filter = ["priority"]
+    search_fields = ["priority"]
+
+
+@admin.register(Holiday)
+class HolidayAdmin(admin.ModelAdmin):
+    list_display = ["date", "name"]
+    list_filter = ["date"]
+    search_fields = ["name"]
+    date_hierarchy = "date"

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Self
 
 from django.conf import settings
+from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -13,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from crm.accounts.roles import Role, has_any_role, has_role
 from crm.accounts.visibility import VisibleQuerySet, visibility_filter
+from service import sla
 
 
 class Category(models.Model):
@@ -179,3 +182,73 @@ class Reply(models.Model):
 
     def __str__(self) -> str:
         return f"{self.ticket_id}: {self.body[:40]}"
+
+
+class SlaPolicyQuerySet(models.QuerySet):
+    def targets_for(self, ticket: Ticket, *, now=None) -> dict[str, sla.Target] | None:
+        """The ticket's first-response and resolution targets; None when its priority has no policy."""
+        policy = self.filter(priority=ticket.priority).first()
+        if policy is None:
+            return None
+        now = now or timezone.now()
+        holidays = set(
+            Holiday.objects.filter(date__gte=ticket.opened_at.date()).values_list("date", flat=True)
+        )
+        common = {"opened_at": ticket.opened_at, "now": now, "holidays": holidays}
+        return {
+            "first_response": sla.target(
+                hours=float(policy.first_response_hours), done_at=ticket.first_response_at, **common
+            ),
+            "resolution": sla.target(
+                hours=float(policy.resolution_hours), done_at=ticket.resolved_at, **common
+            ),
+        }
+
+
+class SlaPolicy(models.Model):
+    """How fast a ticket of one priority gets a first response and a resolution, in business hours."""
+
+    priority = models.CharField(_("priority"), max_length=10, choices=Ticket.Priority.choices, unique=True)
+    first_response_hours = models.DecimalField(
+        _("first response (business hours)"),
+        max_digits=6,
+        decimal_places=2,
+        validators=[MinValueValidator(Decimal(0))],
+    )
+    resolution_hours = models.DecimalField(
+        _("resolution (business hours)"),
+        max_digits=6,
+        decimal_places=2,
+        validators=[MinValueValidator(Decimal(0))],
+    )
+
+    objects = SlaPolicyQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["priority"]
+        verbose_name = _("SLA policy")
+        verbose_name_plural = _("SLA policies")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(first_response_hours__gte=0, resolution_hours__gte=0),
+                name="sla_hours_not_negative",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return str(self.get_priority_display())
+
+
+class Holiday(models.Model):
+    """A day the SLA clock stops."""
+
+    date = models.DateField(_("date"), unique=True)
+    name = models.CharField(_("name"), max_length=100, blank=True)
+
+    class Meta:
+        ordering = ["date"]
+        verbose_name = _("holiday")
+        verbose_name_plural = _("holidays")
+
+    def __str__(self) -> str:
+        return f"{self.date:%Y-%m-%d} {self.name}".strip()

@@ -16,7 +16,7 @@ from sales.models import Quote
 from service import services
 from service.filters import TicketFilter
 from service.forms import AssignForm, ReplyForm, StatusForm, TicketForm
-from service.models import Ticket
+from service.models import SlaPolicy, Ticket
 
 
 def _visible_ticket(request, pk: int) -> Ticket:
@@ -66,6 +66,7 @@ def _detail_context(request, ticket: Ticket, **forms) -> dict:
         # The quotes are shown to whoever handles the ticket, as a read-only summary of
         # what the customer was offered; opening a quote still needs quote visibility.
         "quotes": Quote.objects.filter(customer=customer).order_by("-issued_on", "-pk")[:5],
+        "sla": SlaPolicy.objects.targets_for(ticket),
         "can_work": services.can_work_tickets(request.user),
         "reply_form": forms.get("reply_form") or ReplyForm(),
         "status_form": forms.get("status_form") or StatusForm(initial={"status": ticket.status}),
