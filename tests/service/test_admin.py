@@ -1,0 +1,41 @@
+"""Every service model is in the admin, and its list, search, add and change pages work."""
+
+from datetime import date
+from decimal import Decimal
+
+import pytest
+from django.apps import apps
+from django.contrib import admin
+from django.urls import reverse
+
+from service.models import Holiday, SlaPolicy
+from tests.service.factories import CategoryFactory, ReplyFactory
+
+pytestmark = pytest.mark.django_db
+
+SERVICE_MODELS = list(apps.get_app_config("service").get_models())
+
+
+@pytest.fixture
+def superuser(django_user_model):
+    return django_user_model.objects.create_superuser("root", "root@example.com", "pw-root-123")
+
+
+def test_every_service_model_is_registered():
+    for model in SERVICE_MODELS:
+        assert model in admin.site._registry, f"{model.__name__} is missing from the admin"
+
+
+@pytest.mark.parametrize("model", SERVICE_MODELS, ids=lambda model: model.__name__)
+def test_changelist_search_add_and_change_pages_render(client, superuser, model):
+    ReplyFactory(ticket__category=CategoryFactory(name="Soporte"))
+    SlaPolicy.objects.create(priority="urgent", first_response_hours=Decimal(1), resolution_hours=Decimal(8))
+    Holiday.objects.create(date=date(2026, 12, 25), name="Navidad")
+    client.force_login(superuser)
+    opts = model._meta
+    changelist = reverse(f"admin:{opts.app_label}_{opts.model_name}_changelist")
+    assert client.get(changelist).status_code == 200
+    assert client.get(changelist, {"q": "sop"}).status_code == 200
+    assert client.get(reverse(f"admin:{opts.app_label}_{opts.model_name}_add")).status_code == 200
+    change = reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[model.objects.first().pk])
+    assert client.get(change).status_code == 200
