@@ -5,3 +5,9 @@ from django.utils.translation import gettext_lazy as _
 class AccountingConfig(AppConfig):
     name = "accounting"
     verbose_name = _("Accounting")
+
+    def ready(self) -> None:
+        from accounting import panels
+        from contacts.panels import customer_panels
+
+        customer_panels.register(panels.OrdersPanel, order=50)

@@ -12,6 +12,7 @@ urlpatterns = [
     path("marketing/", include("marketing.urls")),
     path("leads/", include("leads.urls")),
     path("sales/", include("sales.urls")),
+    path("accounting/", include("accounting.urls")),
     path("service/", include("service.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

@@ -1,0 +1,4 @@
+from accounting.views import invoices, orders
+
+app_name = "accounting"
+urlpatterns = [*orders.urlpatterns, *invoices.urlpatterns]
