@@ -37,3 +37,13 @@ class PaymentForm(forms.ModelForm):
         if amount <= 0:
             raise forms.ValidationError(_("A payment must be more than zero."))
         return amount
+
+
+class InvoiceFilterForm(forms.Form):
+    OPEN, PAID, OVERDUE = "open", "paid", "overdue"
+    q = forms.CharField(label=_("Search"), required=False, max_length=100)
+    state = forms.ChoiceField(
+        label=_("Status"),
+        required=False,
+        choices=[("", _("Any status")), (OPEN, _("Open")), (PAID, _("Paid")), (OVERDUE, _("Overdue"))],
+    )

@@ -2,17 +2,45 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
+from django.core.paginator import Paginator
+from django.db.models import Count, F, Q, Sum
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from accounting import services
-from accounting.forms import PaymentForm
+from accounting.forms import InvoiceFilterForm, PaymentForm
 from accounting.models import Invoice
 from crm.accounts.permissions import role_required
+
+
+@role_required()
+def invoice_list(request: HttpRequest) -> HttpResponse:
+    invoices = Invoice.objects.visible_to(request.user).select_related("order__customer")
+    form = InvoiceFilterForm(request.GET or None)
+    if form.is_valid():
+        data = form.cleaned_data
+        if data["q"]:
+            invoices = invoices.filter(
+                Q(number__icontains=data["q"]) | Q(order__customer__legal_name__icontains=data["q"])
+            )
+        unpaid = Q(amount_paid__lt=F("total"))
+        if data["state"] == form.PAID:
+            invoices = invoices.exclude(unpaid)
+        elif data["state"] == form.OPEN:
+            invoices = invoices.filter(unpaid)
+        elif data["state"] == form.OVERDUE:
+            invoices = invoices.filter(unpaid, due_date__lt=timezone.localdate())
+    elif form.is_bound:
+        invoices = invoices.none()
+    totals = invoices.aggregate(count=Count("pk"), total=Sum("total"), paid=Sum("amount_paid"))
+    page = Paginator(invoices, settings.CRM_LIST_PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "accounting/invoice_list.html", {"form": form, "page_obj": page, "totals": totals})
 
 
 def _invoice(request: HttpRequest, pk: int) -> Invoice:
@@ -54,6 +82,7 @@ def invoice_pay(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 urlpatterns = [
+    path("invoices/", invoice_list, name="invoice_list"),
     path("invoices/<int:pk>/", invoice_detail, name="invoice_detail"),
     path("invoices/<int:pk>/pay/", invoice_pay, name="invoice_pay"),
 ]
