@@ -20,5 +20,8 @@ def navigation(request):
         "user_does_marketing": SimpleLazyObject(
             lambda: has_role(user, Role.MARKETING, Role.MANAGER, Role.ADMIN)
         ),
+        "user_does_accounting": SimpleLazyObject(
+            lambda: has_role(user, Role.ACCOUNTING, Role.MANAGER, Role.ADMIN)
+        ),
         "unread_notifications": SimpleLazyObject(lambda: user.notifications.unread().count()),
     }

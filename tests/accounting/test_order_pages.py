@@ -207,3 +207,14 @@ def test_an_invoiced_order_cannot_be_cancelled_from_its_page(client, accountant,
     assert "An invoiced order cannot be cancelled." in response.text
     order.refresh_from_db()
     assert not order.is_cancelled
+
+
+def test_navbar_offers_orders_and_invoices_to_accounting_only(client, accountant, rep):
+    from django.urls import reverse
+
+    client.force_login(accountant)
+    content = client.get(reverse("home")).content.decode()
+    assert reverse("accounting:order_list") in content
+    assert reverse("accounting:invoice_list") in content
+    client.force_login(rep)
+    assert reverse("accounting:order_list") not in client.get(reverse("home")).content.decode()
