@@ -6,7 +6,7 @@ from django.core.paginator import Page, Paginator
 
 from contacts.models import Activity, Customer
 
-TIMELINE_PAGE_SIZE = 50
+TIMELINE_PAGE_SIZE = 25
 
 
 def timeline_page(customer: Customer, page_number: str | None) -> Page:

@@ -51,7 +51,7 @@ def customer_detail(request, pk: int):
         "contacts": customer.contacts.all(),
         "timeline": timeline_page(customer, request.GET.get("page")),
         "open_tasks": customer.tasks.open().select_related("assignee"),
-        "changes": customer_changes(customer, limit=20),
+        "changes": customer_changes(customer, limit=10),
         "panels": customer_panels.render_context(request, customer),
         "assign_form": AssignOwnerForm(initial={"owner": customer.owner_id}),
     }

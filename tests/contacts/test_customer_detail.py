@@ -47,15 +47,15 @@ def test_timeline_is_newest_first(rep_client, customer, rep):
     assert subjects(rep_client.get(url(customer))) == ["New visit", "Middle note", "Old call"]
 
 
-def test_timeline_shows_fifty_entries_then_older_ones_on_the_next_page(rep_client, customer):
+def test_timeline_shows_twenty_five_entries_then_older_ones_on_the_next_page(rep_client, customer):
     start = timezone.now() - timedelta(days=100)
-    for number in range(55):
+    for number in range(30):
         ActivityFactory(
             customer=customer, subject=f"Entry {number:02}", occurred_at=start + timedelta(days=number)
         )
     first = rep_client.get(url(customer))
-    assert len(subjects(first)) == 50
-    assert subjects(first)[0] == "Entry 54"
+    assert len(subjects(first)) == 25
+    assert subjects(first)[0] == "Entry 29"
     assert "Older entries" in first.content.decode()
     timeline_url = reverse("contacts:timeline", args=[customer.pk])
     assert f"{timeline_url}?page=2" in first.content.decode()
