@@ -3,7 +3,7 @@ accounting.services (numbering, installed base, balances), never typed in here."
 
 from django.contrib import admin
 
-from accounting.models import Invoice, NumberSequence, Order, OrderLine, Payment
+from accounting.models import CreditNote, Invoice, NumberSequence, Order, OrderLine, Payment
 
 
 class ReadOnlyMixin:
@@ -26,8 +26,8 @@ class OrderLineInline(ReadOnlyMixin, admin.TabularInline):
 
 @admin.register(Order)
 class OrderAdmin(ReadOnlyMixin, admin.ModelAdmin):
-    list_display = ["number", "customer", "order_date", "status", "total"]
-    list_filter = ["status", "order_date"]
+    list_display = ["number", "customer", "order_date", "status", "is_history", "total"]
+    list_filter = ["status", "is_history", "order_date"]
     search_fields = ["number", "customer__legal_name", "customer__tax_id"]
     list_select_related = ["customer"]
     date_hierarchy = "order_date"
@@ -42,6 +42,13 @@ class PaymentInline(ReadOnlyMixin, admin.TabularInline):
     extra = 0
 
 
+class CreditNoteInline(ReadOnlyMixin, admin.TabularInline):
+    model = CreditNote
+    fields = ["number", "issue_date", "amount", "reason", "created_by"]
+    readonly_fields = fields
+    extra = 0
+
+
 @admin.register(Invoice)
 class InvoiceAdmin(ReadOnlyMixin, admin.ModelAdmin):
     list_display = ["number", "order", "issue_date", "due_date", "total", "amount_paid"]
@@ -49,7 +56,7 @@ class InvoiceAdmin(ReadOnlyMixin, admin.ModelAdmin):
     search_fields = ["number", "order__number", "order__customer__legal_name"]
     list_select_related = ["order"]
     date_hierarchy = "issue_date"
-    inlines = [PaymentInline]
+    inlines = [PaymentInline, CreditNoteInline]
     show_full_result_count = False
 
 
@@ -66,3 +73,12 @@ class PaymentAdmin(ReadOnlyMixin, admin.ModelAdmin):
 class NumberSequenceAdmin(ReadOnlyMixin, admin.ModelAdmin):
     list_display = ["series", "last"]
     search_fields = ["series"]
+
+
+@admin.register(CreditNote)
+class CreditNoteAdmin(ReadOnlyMixin, admin.ModelAdmin):
+    list_display = ["number", "invoice", "issue_date", "amount", "reason"]
+    list_filter = ["series", "issue_date"]
+    search_fields = ["number", "invoice__number", "reason"]
+    list_select_related = ["invoice"]
+    date_hierarchy = "issue_date"

@@ -75,6 +75,10 @@ class Order(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
     )
+    # Imported from a previous system: counts in sales history and scoring, but fills no
+    # installed base and gets no invoice.
+    is_history = models.BooleanField(_("imported history"), default=False)
+    notes = models.TextField(_("notes"), blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     cancelled_at = models.DateTimeField(_("cancelled"), null=True, blank=True)
 
@@ -144,6 +148,8 @@ class Invoice(models.Model):
     total = models.DecimalField(_("total"), max_digits=16, decimal_places=2, default=0)
     # The sum of the payments, kept by accounting.services as each payment is recorded.
     amount_paid = models.DecimalField(_("paid"), max_digits=16, decimal_places=2, default=0)
+    # The sum of the credit notes, kept by accounting.services as each one is issued.
+    amount_credited = models.DecimalField(_("credited"), max_digits=16, decimal_places=2, default=0)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("created by"),
@@ -169,7 +175,7 @@ class Invoice(models.Model):
 
     @property
     def balance(self) -> Decimal:
-        return self.total - self.amount_paid
+        return self.total - self.amount_credited - self.amount_paid
 
     @property
     def is_paid(self) -> bool:
@@ -219,3 +225,41 @@ class Payment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.amount} ({self.invoice_id})"
+
+
+class CreditNote(models.Model):
+    """Takes back all or part of an invoice (a cancellation or a refund), numbered in its own series."""
+
+    invoice = models.ForeignKey(
+        Invoice, verbose_name=_("invoice"), on_delete=models.PROTECT, related_name="credit_notes"
+    )
+    series = models.CharField(_("series"), max_length=20)
+    number = models.CharField(_("number"), max_length=30, unique=True)
+    issue_date = models.DateField(_("issue date"), default=timezone.localdate)
+    amount = models.DecimalField(
+        _("amount"), max_digits=16, decimal_places=2, validators=[MinValueValidator(Decimal("0.01"))]
+    )
+    reason = models.CharField(_("reason"), max_length=300)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("created by"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["issue_date", "pk"]
+        verbose_name = _("credit note")
+        verbose_name_plural = _("credit notes")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(amount__gt=0),
+                name="credit_note_amount_positive",
+                violation_error_message=_("A credit note must be more than zero."),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.number

@@ -33,8 +33,16 @@ class CustomerAdmin(SimpleHistoryAdmin):
         "owner",
         "team",
     ]
-    list_filter = ["segment", "lifecycle_stage", "relationship_types", "team", "country", "economic_activity"]
-    search_fields = ["legal_name", "trade_name", "tax_id", "email", "phone"]
+    list_filter = [
+        "segment",
+        "lifecycle_stage",
+        "relationship_types",
+        "team",
+        "country",
+        "economic_activity",
+        "is_imported",
+    ]
+    search_fields = ["legal_name", "trade_name", "tax_id", "email", "phone", "external_ref"]
     list_select_related = ["owner", "team"]
     raw_id_fields = ["owner"]
     filter_horizontal = ["relationship_types", "tags"]

@@ -168,6 +168,16 @@ class Customer(models.Model):
         related_name="customers",
     )
     tags = models.ManyToManyField(Tag, verbose_name=_("tags"), blank=True, related_name="customers")
+    # The customer's id in the system the company used before the CRM; unique when set.
+    external_ref = models.CharField(
+        _("external reference"),
+        max_length=64,
+        blank=True,
+        help_text=_("The customer's id in a previous system, used to match imported history."),
+    )
+    is_imported = models.BooleanField(
+        _("imported"), default=False, help_text=_("Created by an import of order history.")
+    )
     created_at = models.DateTimeField(_("created"), default=timezone.now, editable=False)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
     # Bumped on every save; a form that loaded an older version is told, not obeyed.
@@ -191,6 +201,14 @@ class Customer(models.Model):
             models.Index(fields=["phone"], name="customer_phone_idx"),
             models.Index(fields=["city"], name="customer_city_idx"),
             models.Index(fields=["-created_at"], name="customer_created_idx"),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["external_ref"],
+                condition=~Q(external_ref=""),
+                name="customer_external_ref_unique",
+                violation_error_message=_("Another customer already has this external reference."),
+            )
         ]
 
     def __str__(self) -> str:

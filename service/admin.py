@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from service.models import Category, Holiday, Reply, SlaPolicy, Ticket
+from service.models import Attachment, Category, Holiday, Reply, SlaAlert, SlaPolicy, Ticket
 
 
 @admin.register(Category)
@@ -29,9 +29,9 @@ class TicketAdmin(admin.ModelAdmin):
         "team",
         "opened_at",
     ]
-    list_filter = ["status", "priority", "channel", "category", "team"]
+    list_filter = ["status", "priority", "channel", "category", "team", "feedback"]
     search_fields = ["subject", "customer__legal_name"]
-    raw_id_fields = ["customer", "product", "assignee", "created_by"]
+    raw_id_fields = ["customer", "product", "order", "assignee", "created_by"]
     list_select_related = ["customer", "category", "assignee", "team"]
     date_hierarchy = "opened_at"
     inlines = [ReplyInline]
@@ -59,3 +59,23 @@ class HolidayAdmin(admin.ModelAdmin):
     list_filter = ["date"]
     search_fields = ["name"]
     date_hierarchy = "date"
+
+
+@admin.register(Attachment)
+class AttachmentAdmin(admin.ModelAdmin):
+    list_display = ["name", "ticket", "content_type", "size", "uploaded_by", "created_at"]
+    list_filter = ["content_type"]
+    search_fields = ["name", "ticket__subject"]
+    raw_id_fields = ["ticket", "uploaded_by"]
+    list_select_related = ["ticket", "uploaded_by"]
+
+
+@admin.register(SlaAlert)
+class SlaAlertAdmin(admin.ModelAdmin):
+    """Alerts already sent; deleting one lets the task send it again."""
+
+    list_display = ["ticket", "target", "stage", "sent_at"]
+    list_filter = ["target", "stage"]
+    search_fields = ["ticket__subject"]
+    raw_id_fields = ["ticket"]
+    list_select_related = ["ticket"]

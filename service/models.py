@@ -6,7 +6,7 @@ from decimal import Decimal
 from typing import Self
 
 from django.conf import settings
-from django.core.validators import MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -79,6 +79,11 @@ class Ticket(models.Model):
         RESOLVED = "resolved", _("Resolved")
         CLOSED = "closed", _("Closed")
 
+    class Feedback(models.TextChoices):
+        NONE = "", _("Not product feedback")
+        PROBLEM = "problem", _("Product problem")
+        WISH = "wish", _("Feature wish")
+
     CLOSED_STATUSES = (Status.RESOLVED, Status.CLOSED)
 
     customer = models.ForeignKey(
@@ -90,6 +95,14 @@ class Ticket(models.Model):
         null=True,
         blank=True,
         on_delete=models.PROTECT,
+        related_name="tickets",
+    )
+    order = models.ForeignKey(
+        "accounting.Order",
+        verbose_name=_("order"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="tickets",
     )
     subject = models.CharField(_("subject"), max_length=200)
@@ -133,6 +146,22 @@ class Ticket(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
     )
+    # Product feedback for the product designers: what kind, and a short theme to group by.
+    feedback = models.CharField(
+        _("product feedback"), max_length=10, choices=Feedback.choices, default="", blank=True
+    )
+    feedback_theme = models.CharField(
+        _("feedback theme"),
+        max_length=100,
+        blank=True,
+        help_text=_('A few words to group similar feedback, e.g. "slow reports".'),
+    )
+    # The customer's satisfaction, asked for through a signed link when the ticket is resolved.
+    satisfaction_rating = models.PositiveSmallIntegerField(
+        _("satisfaction"), null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(5)]
+    )
+    satisfaction_comment = models.TextField(_("satisfaction comment"), blank=True)
+    satisfaction_at = models.DateTimeField(_("rated"), null=True, blank=True)
 
     objects = TicketQuerySet.as_manager()
 
@@ -252,3 +281,63 @@ class Holiday(models.Model):
 
     def __str__(self) -> str:
         return f"{self.date:%Y-%m-%d} {self.name}".strip()
+
+
+def attachment_path(attachment: Attachment, filename: str) -> str:
+    # Never under static or media URLs: attachments are served by a view that checks visibility.
+    return f"ticket-attachments/{attachment.ticket_id}/{filename}"
+
+
+class Attachment(models.Model):
+    """A file on a ticket (a screenshot, a log), served only to users who may see the ticket."""
+
+    ticket = models.ForeignKey(
+        Ticket, verbose_name=_("ticket"), on_delete=models.CASCADE, related_name="attachments"
+    )
+    file = models.FileField(_("file"), upload_to=attachment_path, max_length=300)
+    name = models.CharField(_("name"), max_length=200)
+    content_type = models.CharField(_("type"), max_length=100)
+    size = models.PositiveIntegerField(_("size (bytes)"))
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("uploaded by"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("uploaded"), default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        verbose_name = _("attachment")
+        verbose_name_plural = _("attachments")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class SlaAlert(models.Model):
+    """One alert sent about a ticket's SLA target, so that each is sent once."""
+
+    class Target(models.TextChoices):
+        FIRST_RESPONSE = "first_response", _("First response")
+        RESOLUTION = "resolution", _("Resolution")
+
+    class Stage(models.TextChoices):
+        WARNING = "warning", _("Before the breach")
+        BREACH = "breach", _("At the breach")
+
+    ticket = models.ForeignKey(
+        Ticket, verbose_name=_("ticket"), on_delete=models.CASCADE, related_name="sla_alerts"
+    )
+    target = models.CharField(_("target"), max_length=20, choices=Target.choices)
+    stage = models.CharField(_("stage"), max_length=10, choices=Stage.choices)
+    sent_at = models.DateTimeField(_("sent"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("SLA alert")
+        verbose_name_plural = _("SLA alerts")
+        constraints = [models.UniqueConstraint(fields=["ticket", "target", "stage"], name="sla_alert_once")]
+
+    def __str__(self) -> str:
+        return f"{self.ticket_id} {self.target} {self.stage}"

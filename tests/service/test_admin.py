@@ -6,9 +6,10 @@ from decimal import Decimal
 import pytest
 from django.apps import apps
 from django.contrib import admin
+from django.core.files.base import ContentFile
 from django.urls import reverse
 
-from service.models import Holiday, SlaPolicy
+from service.models import Attachment, Holiday, SlaAlert, SlaPolicy
 from tests.service.factories import CategoryFactory, ReplyFactory
 
 pytestmark = pytest.mark.django_db
@@ -28,7 +29,15 @@ def test_every_service_model_is_registered():
 
 @pytest.mark.parametrize("model", SERVICE_MODELS, ids=lambda model: model.__name__)
 def test_changelist_search_add_and_change_pages_render(client, superuser, model):
-    ReplyFactory(ticket__category=CategoryFactory(name="Soporte"))
+    reply = ReplyFactory(ticket__category=CategoryFactory(name="Soporte"))
+    Attachment.objects.create(
+        ticket=reply.ticket,
+        file=ContentFile(b"log", name="error.log"),
+        name="error.log",
+        content_type="text/plain",
+        size=3,
+    )
+    SlaAlert.objects.create(ticket=reply.ticket, target="resolution", stage="warning")
     SlaPolicy.objects.create(priority="urgent", first_response_hours=Decimal(1), resolution_hours=Decimal(8))
     Holiday.objects.create(date=date(2026, 12, 25), name="Navidad")
     client.force_login(superuser)
