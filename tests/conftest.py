@@ -7,6 +7,8 @@ other role and ``no_role`` (signed in, but without a role).
 
 from __future__ import annotations
 
+import tempfile
+
 import pytest
 from django.conf import settings
 
@@ -26,6 +28,8 @@ def pytest_configure(config):
     settings.SESSION_COOKIE_SECURE = False
     settings.CSRF_COOKIE_SECURE = False
     settings.AXES_ENABLED = True
+    # Uploaded files (ticket attachments, imports) go to a throw-away folder, not var/.
+    settings.MEDIA_ROOT = tempfile.mkdtemp(prefix="crm-test-media-")
     # Tasks run in-process, for real, and raise their errors (not mocked).
     celery_app.conf.task_always_eager = True
     celery_app.conf.task_eager_propagates = True
