@@ -1,4 +1,4 @@
-"""Quote PDFs, rendered with WeasyPrint, which may read our own static files and nothing else.
+"""Quote and invoice PDFs, rendered with WeasyPrint, which may read our own static files only.
 
 WeasyPrint is imported inside the functions, so the web server starts on a machine without
 Pango; only rendering needs it. Every URL a document mentions goes through
@@ -98,14 +98,20 @@ def company_details() -> dict[str, str]:
     }
 
 
+def render_document_html(template_name: str, context: dict[str, Any], *, language: str) -> str:
+    """A printable document in ``language`` (the customer's), with our company's details."""
+    with translation.override(language or settings.LANGUAGE_CODE):
+        return render_to_string(template_name, {"company": company_details(), **context})
+
+
 def render_quote_html(quote: Quote) -> str:
     """The quote as HTML for print, in the customer's language."""
     lines = list(quote.lines.all())
-    with translation.override(quote.customer.language or settings.LANGUAGE_CODE):
-        return render_to_string(
-            "sales/pdf/quote.html",
-            {"quote": quote, "customer": quote.customer, "lines": lines, "company": company_details()},
-        )
+    return render_document_html(
+        "sales/pdf/quote.html",
+        {"quote": quote, "customer": quote.customer, "lines": lines},
+        language=quote.customer.language,
+    )
 
 
 def render_quote_pdf(quote: Quote, *, url_fetcher=None) -> bytes:

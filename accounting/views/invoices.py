@@ -10,12 +10,14 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
 from django.utils import timezone
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods
 
 from accounting import services
 from accounting.forms import InvoiceFilterForm, PaymentForm
 from accounting.models import Invoice
+from accounting.pdf import invoice_filename, render_invoice_pdf
 from crm.accounts.permissions import role_required
 
 
@@ -81,8 +83,22 @@ def invoice_pay(request: HttpRequest, pk: int) -> HttpResponse:
     return _render(request, invoice, form, status=400)
 
 
+@require_GET
+@role_required()
+def invoice_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+    """The invoice as a PDF, rendered now so that it shows today's balance."""
+    invoice = _invoice(request, pk)
+    response = HttpResponse(render_invoice_pdf(invoice), content_type="application/pdf")
+    response["Content-Disposition"] = content_disposition_header(
+        as_attachment=True, filename=invoice_filename(invoice)
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
 urlpatterns = [
     path("invoices/", invoice_list, name="invoice_list"),
     path("invoices/<int:pk>/", invoice_detail, name="invoice_detail"),
     path("invoices/<int:pk>/pay/", invoice_pay, name="invoice_pay"),
+    path("invoices/<int:pk>/pdf/", invoice_pdf, name="invoice_pdf"),
 ]
