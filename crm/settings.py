@@ -283,6 +283,18 @@ CRM_LIST_PAGE_SIZE = 50
 CRM_IMPORT_MAX_BYTES = env_int("CRM_IMPORT_MAX_BYTES", 5 * 1024 * 1024)
 CRM_BASE_URL = os.environ.get("CRM_BASE_URL", "http://127.0.0.1:8000")
 
+# --- Service --------------------------------------------------------------------------
+# Warn the assignee and their manager when this share of an SLA target's business time is left.
+SERVICE_SLA_WARNING_PERCENT = env_int("SERVICE_SLA_WARNING_PERCENT", 20)
+SERVICE_ATTACHMENT_MAX_BYTES = env_int("SERVICE_ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024)
+# File extensions accepted on tickets; each is also checked against the file's own content.
+SERVICE_ATTACHMENT_TYPES = env_list(
+    "SERVICE_ATTACHMENT_TYPES",
+    ["pdf", "png", "jpg", "jpeg", "gif", "webp", "txt", "csv", "log", "docx", "xlsx"],
+)
+# How long the satisfaction link emailed to the customer stays valid.
+SERVICE_SATISFACTION_LINK_DAYS = env_int("SERVICE_SATISFACTION_LINK_DAYS", 14)
+
 # --- Company details printed on quotes and other documents ----------------------------
 CRM_COMPANY_NAME = os.environ.get("CRM_COMPANY_NAME", "Mi Empresa S.A.S.")
 CRM_COMPANY_TAX_ID = os.environ.get("CRM_COMPANY_TAX_ID", "")
