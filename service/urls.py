@@ -1,4 +1,4 @@
-from service.views import tickets
+from service.views import attachments, tickets
 
 app_name = "service"
-urlpatterns = [*tickets.urlpatterns]
+urlpatterns = [*tickets.urlpatterns, *attachments.urlpatterns]

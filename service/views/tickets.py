@@ -15,11 +15,11 @@ from crm.accounts.permissions import role_required
 from sales.models import Quote
 from service import services
 from service.filters import TicketFilter
-from service.forms import AssignForm, ReplyForm, StatusForm, TicketForm
+from service.forms import AssignForm, AttachmentForm, ReplyForm, StatusForm, TicketForm
 from service.models import SlaPolicy, Ticket
 
 
-def _visible_ticket(request, pk: int) -> Ticket:
+def visible_ticket(request, pk: int) -> Ticket:
     return get_object_or_404(Ticket.objects.visible_to(request.user).for_list(), pk=pk)
 
 
@@ -56,12 +56,13 @@ def ticket_create(request, customer_pk: int):
     return render(request, "service/ticket_form.html", {"form": form, "customer": customer})
 
 
-def _detail_context(request, ticket: Ticket, **forms) -> dict:
+def detail_context(request, ticket: Ticket, **forms) -> dict:
     customer = ticket.customer
     context = {
         "ticket": ticket,
         "customer": customer,
         "replies": ticket.replies.select_related("author"),
+        "attachments": ticket.attachments.select_related("uploaded_by"),
         "installed": customer.installed_products.select_related("product").order_by("product__name"),
         # The quotes are shown to whoever handles the ticket, as a read-only summary of
         # what the customer was offered; opening a quote still needs quote visibility.
@@ -71,23 +72,24 @@ def _detail_context(request, ticket: Ticket, **forms) -> dict:
         "reply_form": forms.get("reply_form") or ReplyForm(),
         "status_form": forms.get("status_form") or StatusForm(initial={"status": ticket.status}),
         "assign_form": forms.get("assign_form") or AssignForm(initial={"assignee": ticket.assignee_id}),
+        "attachment_form": forms.get("attachment_form") or AttachmentForm(),
     }
     return context
 
 
 @role_required()
 def ticket_detail(request, pk: int):
-    ticket = _visible_ticket(request, pk)
-    return render(request, "service/ticket_detail.html", _detail_context(request, ticket))
+    ticket = visible_ticket(request, pk)
+    return render(request, "service/ticket_detail.html", detail_context(request, ticket))
 
 
 @require_POST
 @role_required(*services.TICKET_WORKERS)
 def ticket_reply(request, pk: int):
-    ticket = _visible_ticket(request, pk)
+    ticket = visible_ticket(request, pk)
     form = ReplyForm(request.POST)
     if not form.is_valid():
-        context = _detail_context(request, ticket, reply_form=form)
+        context = detail_context(request, ticket, reply_form=form)
         return render(request, "service/ticket_detail.html", context, status=400)
     services.add_reply(
         ticket=ticket,
@@ -102,10 +104,10 @@ def ticket_reply(request, pk: int):
 @require_POST
 @role_required(*services.TICKET_WORKERS)
 def ticket_status(request, pk: int):
-    ticket = _visible_ticket(request, pk)
+    ticket = visible_ticket(request, pk)
     form = StatusForm(request.POST)
     if not form.is_valid():
-        context = _detail_context(request, ticket, status_form=form)
+        context = detail_context(request, ticket, status_form=form)
         return render(request, "service/ticket_detail.html", context, status=400)
     services.change_status(ticket=ticket, status=form.cleaned_data["status"], by=request.user)
     messages.success(request, _("Status changed to %(status)s.") % {"status": ticket.get_status_display()})
@@ -115,10 +117,10 @@ def ticket_status(request, pk: int):
 @require_POST
 @role_required(*services.TICKET_WORKERS)
 def ticket_assign(request, pk: int):
-    ticket = _visible_ticket(request, pk)
+    ticket = visible_ticket(request, pk)
     form = AssignForm(request.POST)
     if not form.is_valid():
-        context = _detail_context(request, ticket, assign_form=form)
+        context = detail_context(request, ticket, assign_form=form)
         return render(request, "service/ticket_detail.html", context, status=400)
     services.assign(ticket=ticket, assignee=form.cleaned_data["assignee"], by=request.user)
     messages.success(request, _("Ticket assigned."))
