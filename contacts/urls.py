@@ -1,6 +1,6 @@
 from django.urls import path
 
-from contacts.views import customers, merge, people, timeline, transfer
+from contacts.views import customers, merge, panels, people, timeline, transfer
 
 app_name = "contacts"
 urlpatterns = [
@@ -11,6 +11,7 @@ urlpatterns = [
     path("<int:pk>/delete/", customers.customer_delete, name="customer_delete"),
     path("<int:pk>/assign/", customers.customer_assign, name="customer_assign"),
     path("<int:pk>/merge/", merge.customer_merge, name="customer_merge"),
+    path("<int:pk>/panels/<slug:panel>/", panels.customer_panel, name="customer_panel"),
     path("<int:pk>/timeline/", timeline.timeline, name="timeline"),
     path("<int:pk>/activities/new/", timeline.activity_create, name="activity_create"),
     path("<int:pk>/tasks/new/", timeline.task_create, name="task_create"),

@@ -52,7 +52,7 @@ def customer_detail(request, pk: int):
         "timeline": timeline_page(customer, request.GET.get("page")),
         "open_tasks": customer.tasks.open().select_related("assignee"),
         "changes": customer_changes(customer, limit=10),
-        "panels": customer_panels.render_context(request, customer),
+        "panels": customer_panels.shown(request, customer),
         "assign_form": AssignOwnerForm(initial={"owner": customer.owner_id}),
     }
     return render(request, "contacts/customer_detail.html", context)

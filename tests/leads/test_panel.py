@@ -8,6 +8,7 @@ from django.urls import reverse
 
 from leads.models import Lead
 from tests.factories import CustomerFactory
+from tests.helpers import customer_page
 
 
 def test_customer_page_lists_visible_leads_and_offers_a_new_one(client, rep, telemarketer, other_team_rep):
@@ -15,7 +16,7 @@ def test_customer_page_lists_visible_leads_and_offers_a_new_one(client, rep, tel
     mine = Lead.objects.create(customer=customer, assigned_to=telemarketer, team=telemarketer.team)
     theirs = Lead.objects.create(customer=customer, assigned_to=other_team_rep, team=other_team_rep.team)
     client.force_login(rep)
-    content = client.get(customer.get_absolute_url()).content.decode()
+    content = customer_page(client, customer)
     assert f'href="{mine.get_absolute_url()}"' in content
     assert f'href="{theirs.get_absolute_url()}"' not in content
     assert f"{reverse('leads:lead_create')}?customer={customer.pk}" in content
@@ -27,7 +28,7 @@ def test_panel_queries_do_not_grow_with_leads(client, rep, telemarketer):
 
     def count() -> int:
         with CaptureQueriesContext(connection) as queries:
-            assert client.get(customer.get_absolute_url()).status_code == 200
+            customer_page(client, customer)
         return len(queries)
 
     Lead.objects.create(customer=customer, assigned_to=telemarketer, team=telemarketer.team)

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from sales.models import InstalledProduct
 from tests.factories import CustomerFactory
-from tests.helpers import text
+from tests.helpers import customer_page, text
 from tests.sales.factories import InstalledProductFactory, ProductFactory
 
 pytestmark = pytest.mark.django_db
@@ -58,7 +58,7 @@ def test_the_panel_lists_the_catalogue_with_what_the_customer_owns(rep_client, c
         customer=customer, product=erp, since=date(2025, 4, 1), licence_expires_on=date(2026, 4, 1)
     )
     ProductFactory(name="Producto retirado", is_active=False)
-    content = panel(text(rep_client.get(detail(customer))))
+    content = panel(customer_page(rep_client, customer))
     assert "Licencia ERP anual" in content
     assert "Lector de código de barras" in content  # not owned yet: something to offer
     assert "Producto retirado" not in content
@@ -70,14 +70,14 @@ def test_the_panel_lists_the_catalogue_with_what_the_customer_owns(rep_client, c
 
 def test_an_owned_product_no_longer_sold_stays_in_the_panel(rep_client, customer):
     InstalledProductFactory(customer=customer, product=ProductFactory(name="Versión 2019", is_active=False))
-    assert "Versión 2019" in panel(text(rep_client.get(detail(customer))))
+    assert "Versión 2019" in panel(customer_page(rep_client, customer))
 
 
 def test_the_panel_flags_expired_and_expiring_licences(rep_client, customer, erp, reader):
     today = timezone.localdate()
     InstalledProductFactory(customer=customer, product=erp, licence_expires_on=today - timedelta(days=1))
     InstalledProductFactory(customer=customer, product=reader, licence_expires_on=today + timedelta(days=20))
-    content = panel(text(rep_client.get(detail(customer))))
+    content = panel(customer_page(rep_client, customer))
     assert "licence expired" in content
     assert "text-danger" in content
     assert "text-warning-emphasis" in content
@@ -86,20 +86,20 @@ def test_the_panel_flags_expired_and_expiring_licences(rep_client, customer, erp
 def test_the_panel_costs_the_same_queries_for_a_big_catalogue(rep_client, customer):
     InstalledProductFactory(customer=customer)
     with CaptureQueriesContext(connection) as few:
-        rep_client.get(detail(customer))
+        customer_page(rep_client, customer)
     for product in ProductFactory.create_batch(15):
         InstalledProductFactory(customer=customer, product=product)
     ProductFactory.create_batch(10)
     with CaptureQueriesContext(connection) as many:
-        rep_client.get(detail(customer))
+        customer_page(rep_client, customer)
     assert len(many) == len(few)
 
 
 def test_the_edit_button_shows_for_reps_not_for_read_only_roles(client, customer, rep, telemarketer, erp):
     client.force_login(rep)
-    assert url(customer) in panel_and_footer(text(client.get(detail(customer))))
+    assert url(customer) in panel_and_footer(customer_page(client, customer))
     client.force_login(telemarketer)  # same team: sees the customer, cannot edit what they own
-    assert url(customer) not in panel_and_footer(text(client.get(detail(customer))))
+    assert url(customer) not in panel_and_footer(customer_page(client, customer))
 
 
 def panel_and_footer(content: str) -> str:

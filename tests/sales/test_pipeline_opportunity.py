@@ -15,7 +15,7 @@ from contacts.models import Activity
 from sales.models import LostReason, Opportunity, StageChange
 from sales.services import pipeline as services
 from tests.factories import ActivityFactory, ContactFactory, CustomerFactory, UserFactory
-from tests.helpers import text
+from tests.helpers import customer_page, text
 from tests.sales.factories import OpportunityFactory, QuoteFactory, stage
 
 CREATE = reverse("sales:opportunity_create")
@@ -58,7 +58,7 @@ def form_data(customer=None, **overrides) -> dict:
 
 
 def test_the_customer_page_offers_a_new_opportunity(rep_client, customer):
-    content = text(rep_client.get(reverse("contacts:customer_detail", args=[customer.pk])))
+    content = customer_page(rep_client, customer)
     assert f"{CREATE}?customer={customer.pk}" in content
 
 

@@ -14,7 +14,7 @@ from sales.models import Quote, QuoteLine, SalesSettings
 from sales.services import quotes as services
 from sales.services.quotes import LineInput
 from tests.factories import CustomerFactory
-from tests.helpers import text
+from tests.helpers import customer_page, text
 from tests.sales.factories import OpportunityFactory, ProductFactory, stage
 
 D = Decimal
@@ -521,7 +521,7 @@ def test_the_customer_page_lists_quotes_with_their_sent_pdf(
     with django_capture_on_commit_callbacks(execute=True):
         services.send_quote(quote=quote, by=rep)
 
-    page = rep_client.get(customer.get_absolute_url())
+    page = customer_page(rep_client, customer)
 
-    assert str(quote) in text(page)
-    assert url("quote_pdf", quote) in page.text
+    assert str(quote) in page
+    assert url("quote_pdf", quote) in page

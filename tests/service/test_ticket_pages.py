@@ -6,6 +6,7 @@ from django.urls import reverse
 from contacts.models import Activity
 from service.models import Ticket
 from tests.factories import CustomerFactory, user_with_role
+from tests.helpers import customer_page
 from tests.sales.factories import InstalledProductFactory, OpportunityFactory, ProductFactory, QuoteFactory
 from tests.service.factories import CategoryFactory, ReplyFactory, TicketFactory
 
@@ -87,7 +88,7 @@ def test_the_queue_costs_the_same_queries_for_3_and_30_tickets(agent_client, ser
 
 
 def test_opening_a_ticket_from_the_customer_page(agent_client, south_customer, service_agent):
-    page = agent_client.get(south_customer.get_absolute_url()).text
+    page = customer_page(agent_client, south_customer)
     new_url = reverse("service:ticket_create", args=[south_customer.pk])
     assert new_url in page
     product = ProductFactory(name="Impresora X")
@@ -105,7 +106,7 @@ def test_opening_a_ticket_from_the_customer_page(agent_client, south_customer, s
     assert response.status_code == 302
     assert response.url == ticket.get_absolute_url()
     assert (ticket.customer, ticket.product, ticket.team) == (south_customer, product, service_agent.team)
-    assert "No imprime" in agent_client.get(south_customer.get_absolute_url()).text
+    assert "No imprime" in customer_page(agent_client, south_customer)
 
 
 def test_opening_a_ticket_with_bad_input_says_why(agent_client, south_customer):
