@@ -1,4 +1,4 @@
-from accounting.views import invoices, orders
+from accounting.views import imports, invoices, orders
 
 app_name = "accounting"
-urlpatterns = [*orders.urlpatterns, *invoices.urlpatterns]
+urlpatterns = [*orders.urlpatterns, *invoices.urlpatterns, *imports.urlpatterns]
