@@ -1,4 +1,4 @@
-"""What people type about tickets: the ticket, a reply, a status change."""
+"""What people type about tickets: the ticket, a reply, a status change, an attachment."""
 
 from __future__ import annotations
 
@@ -6,8 +6,11 @@ from django import forms
 from django.conf import settings
 from django.db.models import Q
 from django.template.defaultfilters import filesizeformat
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
+from accounting.models import Order
+from contacts.models import Customer
 from crm.accounts.models import User
 from crm.accounts.roles import Role
 from sales.models import Product
@@ -23,19 +26,62 @@ def agents():
     )
 
 
+class OrderChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Order) -> str:
+        return f"{obj.number} · {date_format(obj.order_date, 'SHORT_DATE_FORMAT')}"
+
+
 class TicketForm(forms.ModelForm):
+    """A ticket of ``customer``: its order is one of that customer's orders the user may see."""
+
     class Meta:
         model = Ticket
-        fields = ["subject", "description", "product", "channel", "priority", "category", "assignee"]
+        fields = [
+            "subject",
+            "description",
+            "product",
+            "order",
+            "channel",
+            "priority",
+            "category",
+            "assignee",
+            "feedback",
+            "feedback_theme",
+        ]
+        field_classes = {"order": OrderChoiceField}
         widgets = {"description": forms.Textarea(attrs={"rows": 4})}
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, customer: Customer, user: User, **kwargs):
         super().__init__(*args, **kwargs)
         current_category = self.instance.category_id
         self.fields["category"].queryset = Category.objects.filter(Q(is_active=True) | Q(pk=current_category))
         current_product = self.instance.product_id
         self.fields["product"].queryset = Product.objects.filter(Q(is_active=True) | Q(pk=current_product))
-        self.fields["assignee"].queryset = agents()
+        if "assignee" in self.fields:
+            self.fields["assignee"].queryset = agents()
+        # The order already on the ticket stays a choice, so an edit never drops it silently.
+        orders = Order.objects.visible_to(user).filter(customer=customer)
+        if self.instance.order_id:
+            orders = orders | Order.objects.filter(pk=self.instance.order_id, customer=customer)
+        self.fields["order"].queryset = orders.order_by("-order_date", "-pk")
+        self.fields["order"].help_text = _("One of this customer's orders, if the ticket is about one.")
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("feedback"):
+            if not cleaned.get("product") and "product" not in self.errors:
+                self.add_error("product", _("Choose the product this feedback is about."))
+            cleaned["feedback_theme"] = " ".join(cleaned.get("feedback_theme", "").split())
+        else:
+            cleaned["feedback_theme"] = ""
+        return cleaned
+
+
+class TicketUpdateForm(TicketForm):
+    """Editing a ticket: the assignee has its own form on the ticket page."""
+
+    class Meta(TicketForm.Meta):
+        fields = [name for name in TicketForm.Meta.fields if name != "assignee"]
 
 
 class ReplyForm(forms.ModelForm):

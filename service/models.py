@@ -56,7 +56,7 @@ class TicketQuerySet(VisibleQuerySet):
         return self.exclude(status__in=Ticket.CLOSED_STATUSES)
 
     def for_list(self) -> Self:
-        return self.select_related("customer", "assignee", "team", "category", "product")
+        return self.select_related("customer", "assignee", "team", "category", "product", "order")
 
 
 class Ticket(models.Model):

@@ -39,6 +39,13 @@ def open_ticket(*, ticket: Ticket, customer: Customer, by: User) -> Ticket:
 
 
 @transaction.atomic
+def update_ticket(*, ticket: Ticket, by: User) -> Ticket:
+    """Save what an agent edited on the ticket (subject, product, order, feedback...)."""
+    ticket.save()
+    return ticket
+
+
+@transaction.atomic
 def assign(*, ticket: Ticket, assignee: User | None, by: User) -> Ticket:
     """Give the ticket to ``assignee``; the ticket follows the assignee's team."""
     ticket.assignee = assignee

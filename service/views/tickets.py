@@ -10,12 +10,13 @@ from django.urls import path
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from accounting.models import Order
 from contacts.models import Customer
 from crm.accounts.permissions import role_required
 from sales.models import Quote
 from service import services
 from service.filters import TicketFilter
-from service.forms import AssignForm, AttachmentForm, ReplyForm, StatusForm, TicketForm
+from service.forms import AssignForm, AttachmentForm, ReplyForm, StatusForm, TicketForm, TicketUpdateForm
 from service.models import SlaPolicy, Ticket
 
 
@@ -48,12 +49,26 @@ def ticket_list(request):
 @role_required(*services.TICKET_WORKERS)
 def ticket_create(request, customer_pk: int):
     customer = get_object_or_404(Customer.objects.visible_to(request.user), pk=customer_pk)
-    form = TicketForm(request.POST or None)
+    form = TicketForm(request.POST or None, customer=customer, user=request.user)
     if request.method == "POST" and form.is_valid():
         ticket = services.open_ticket(ticket=form.save(commit=False), customer=customer, by=request.user)
         messages.success(request, _("Ticket %(ticket)s opened.") % {"ticket": ticket})
         return redirect(ticket)
     return render(request, "service/ticket_form.html", {"form": form, "customer": customer})
+
+
+@role_required(*services.TICKET_WORKERS)
+def ticket_update(request, pk: int):
+    ticket = visible_ticket(request, pk)
+    form = TicketUpdateForm(
+        request.POST or None, instance=ticket, customer=ticket.customer, user=request.user
+    )
+    if request.method == "POST" and form.is_valid():
+        services.update_ticket(ticket=form.save(commit=False), by=request.user)
+        messages.success(request, _("Ticket %(ticket)s saved.") % {"ticket": ticket})
+        return redirect(ticket)
+    context = {"form": form, "customer": ticket.customer, "ticket": ticket}
+    return render(request, "service/ticket_form.html", context)
 
 
 def detail_context(request, ticket: Ticket, **forms) -> dict:
@@ -67,6 +82,9 @@ def detail_context(request, ticket: Ticket, **forms) -> dict:
         # The quotes are shown to whoever handles the ticket, as a read-only summary of
         # what the customer was offered; opening a quote still needs quote visibility.
         "quotes": Quote.objects.filter(customer=customer).order_by("-issued_on", "-pk")[:5],
+        "orders": Order.objects.visible_to(request.user)
+        .filter(customer=customer)
+        .order_by("-order_date", "-pk")[:5],
         "sla": SlaPolicy.objects.targets_for(ticket),
         "can_work": services.can_work_tickets(request.user),
         "reply_form": forms.get("reply_form") or ReplyForm(),
@@ -131,6 +149,7 @@ urlpatterns = [
     path("tickets/", ticket_list, name="ticket_list"),
     path("tickets/new/<int:customer_pk>/", ticket_create, name="ticket_create"),
     path("tickets/<int:pk>/", ticket_detail, name="ticket_detail"),
+    path("tickets/<int:pk>/edit/", ticket_update, name="ticket_update"),
     path("tickets/<int:pk>/reply/", ticket_reply, name="ticket_reply"),
     path("tickets/<int:pk>/status/", ticket_status, name="ticket_status"),
     path("tickets/<int:pk>/assign/", ticket_assign, name="ticket_assign"),
