@@ -1,4 +1,4 @@
-"""What accounting types: the order list's filters and a payment."""
+"""What accounting types: the order list's filters, a payment and a credit note."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from decimal import Decimal
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from accounting.models import Order, Payment
+from accounting.models import CreditNote, Order, Payment
 
 
 class OrderFilterForm(forms.Form):
@@ -37,6 +37,28 @@ class PaymentForm(forms.ModelForm):
         if amount <= 0:
             raise forms.ValidationError(_("A payment must be more than zero."))
         return amount
+
+
+class CreditNoteForm(forms.ModelForm):
+    # Its fields sit on the invoice page beside the payment form's, which has an amount too.
+    prefix = "credit"
+
+    class Meta:
+        model = CreditNote
+        fields = ["amount", "reason"]
+        help_texts = {"reason": _("Printed on the invoice, for the customer.")}
+
+    def clean_amount(self) -> Decimal:
+        amount = self.cleaned_data["amount"]
+        if amount <= 0:
+            raise forms.ValidationError(_("A credit note must be more than zero."))
+        return amount
+
+    def clean_reason(self) -> str:
+        reason = self.cleaned_data["reason"].strip()
+        if not reason:
+            raise forms.ValidationError(_("Say why the invoice is credited."))
+        return reason
 
 
 class InvoiceFilterForm(forms.Form):

@@ -1,4 +1,4 @@
-"""Accounting writes: orders from accepted quotes, invoices and payments."""
+"""Accounting writes: orders, invoices, payments and credit notes."""
 
 from __future__ import annotations
 
@@ -6,11 +6,15 @@ from datetime import date
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
+from django.conf import settings
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
-from accounting.models import PAYMENT_TERM, Invoice, NumberSequence, Order, OrderLine, Payment
+from accounting.models import PAYMENT_TERM, CreditNote, Invoice, NumberSequence, Order, OrderLine, Payment
+from contacts.models import Activity
+from contacts.services import log_activity
 from crm.accounts.roles import Role, has_role
 from sales.models import InstalledProduct, Quote
 from sales.services.catalog import add_to_installed_base
@@ -22,6 +26,8 @@ if TYPE_CHECKING:
 ACCOUNTING_ROLES = (Role.ACCOUNTING, Role.MANAGER, Role.ADMIN)
 ORDER_SERIES = "PED"
 INVOICE_SERIES = "FAC"
+CREDIT_NOTE_SERIES = "NC"
+CENT = Decimal("0.01")
 
 
 class AccountingError(Exception):
@@ -100,14 +106,21 @@ def cancel_order(*, order: Order, by: User | None) -> Order:
     The rule is simple on purpose: a product of this order leaves the installed base unless
     another order of the customer that is not cancelled also contains it. Products ticked by
     hand on the customer page and never ordered are removed too when this order contained
-    them, because the order is then the only record of the purchase. An invoiced order
-    cannot be cancelled here (that needs a credit note).
+    them, because the order is then the only record of the purchase.
+
+    An invoiced order gets a credit note for what is still open on its invoice, in the same
+    transaction. Money already paid stays paid: giving it back is a refund, not done here.
     """
     current = Order.objects.select_for_update(of=("self",)).get(pk=order.pk)
     if current.is_cancelled:
         return current
-    if Invoice.objects.filter(order=current).exists():
-        raise AccountingError(_("An invoiced order cannot be cancelled."))
+    invoice = Invoice.objects.filter(order=current).first()
+    if invoice is not None:
+        open_amount = Invoice.objects.select_for_update().get(pk=invoice.pk).balance
+        if open_amount > 0:
+            with translation.override(settings.LANGUAGE_CODE):
+                reason = _("Order %(number)s cancelled.") % {"number": current.number}
+            issue_credit_note(invoice, amount=open_amount, reason=reason, by=by)
     current.status = Order.Status.CANCELLED
     current.cancelled_at = timezone.now()
     current.save(update_fields=["status", "cancelled_at"])
@@ -188,3 +201,78 @@ def record_payment(
     current.save(update_fields=["amount_paid"])
     invoice.amount_paid = current.amount_paid
     return payment
+
+
+def creditable(invoice: Invoice) -> Decimal:
+    """What a credit note may still take back: the open balance (paid money needs a refund)."""
+    return max(invoice.balance, Decimal(0))
+
+
+@transaction.atomic
+def issue_credit_note(invoice: Invoice, *, amount: Decimal, reason: str, by: User | None) -> CreditNote:
+    """Credit part or all of the invoice's open balance, numbered without gaps in ``NC-<year>``.
+
+    The invoice row is locked while its credited amount grows, so two credit notes (or a
+    credit note and a payment) at once can never take back more than the invoice is owed.
+    The credit note is noted on the customer's timeline.
+    """
+    reason = reason.strip()
+    if not reason:
+        raise AccountingError(_("Say why the invoice is credited."))
+    if amount <= 0:
+        raise AccountingError(_("A credit note must be more than zero."))
+    if amount != amount.quantize(CENT):
+        raise AccountingError(_("A credit note is in whole cents."))
+    current = (
+        Invoice.objects.select_for_update(of=("self",)).select_related("order__customer").get(pk=invoice.pk)
+    )
+    if amount > creditable(current):
+        raise AccountingError(
+            _(
+                "The credit note of %(amount)s is more than the %(open)s still open on the invoice; "
+                "money already paid is given back by a refund, not a credit note."
+            )
+            % {"amount": _money(amount), "open": _money(creditable(current))}
+        )
+    today = timezone.localdate()
+    series = f"{CREDIT_NOTE_SERIES}-{today.year}"
+    note = CreditNote.objects.create(
+        invoice=current,
+        series=series,
+        number=next_number(series=series),
+        issue_date=today,
+        amount=amount,
+        reason=reason,
+        created_by=by,
+    )
+    current.amount_credited += amount
+    current.save(update_fields=["amount_credited"])
+    invoice.amount_credited = current.amount_credited
+    _log_credit_note(note, current, by)
+    return note
+
+
+def _money(amount: Decimal) -> str:
+    return number_format(amount, decimal_pos=2, force_grouping=True)
+
+
+def _log_credit_note(note: CreditNote, invoice: Invoice, by: User | None) -> None:
+    # The timeline is read by every department: written in the company's language.
+    with translation.override(settings.LANGUAGE_CODE):
+        subject = _("Credit note %(number)s on invoice %(invoice)s") % {
+            "number": note.number,
+            "invoice": invoice.number,
+        }
+        notes = _("%(amount)s %(currency)s credited: %(reason)s") % {
+            "amount": _money(note.amount),
+            "currency": invoice.currency,
+            "reason": note.reason,
+        }
+    log_activity(
+        customer=invoice.order.customer,
+        by=by,
+        kind=Activity.Kind.NOTE,
+        subject=subject,
+        notes=notes,
+        related=invoice,
+    )

@@ -1,4 +1,4 @@
-"""The invoice page and recording a payment against it."""
+"""Invoices: the list, the page, its PDF, and recording a payment or a credit note against it."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from accounting import services
-from accounting.forms import InvoiceFilterForm, PaymentForm
+from accounting.forms import CreditNoteForm, InvoiceFilterForm, PaymentForm
 from accounting.models import Invoice
 from accounting.pdf import invoice_filename, render_invoice_pdf
 from crm.accounts.permissions import role_required
@@ -31,7 +31,8 @@ def invoice_list(request: HttpRequest) -> HttpResponse:
             invoices = invoices.filter(
                 Q(number__icontains=data["q"]) | Q(order__customer__legal_name__icontains=data["q"])
             )
-        unpaid = Q(amount_paid__lt=F("total"))
+        # Credit notes settle an invoice as payments do.
+        unpaid = Q(total__gt=F("amount_paid") + F("amount_credited"))
         if data["state"] == form.PAID:
             invoices = invoices.exclude(unpaid)
         elif data["state"] == form.OPEN:
@@ -40,7 +41,13 @@ def invoice_list(request: HttpRequest) -> HttpResponse:
             invoices = invoices.filter(unpaid, due_date__lt=timezone.localdate())
     elif form.is_bound:
         invoices = invoices.none()
-    totals = invoices.aggregate(count=Count("pk"), total=Sum("total"), paid=Sum("amount_paid"))
+    totals = invoices.aggregate(
+        count=Count("pk"),
+        total=Sum("total"),
+        paid=Sum("amount_paid"),
+        credited=Sum("amount_credited"),
+    )
+    totals["balance"] = (totals["total"] or 0) - (totals["paid"] or 0) - (totals["credited"] or 0)
     page = Paginator(invoices, settings.CRM_LIST_PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "accounting/invoice_list.html", {"form": form, "page_obj": page, "totals": totals})
 
@@ -51,11 +58,20 @@ def _invoice(request: HttpRequest, pk: int) -> Invoice:
     )
 
 
-def _render(request: HttpRequest, invoice: Invoice, form: PaymentForm, status: int = 200) -> HttpResponse:
+def _render(
+    request: HttpRequest,
+    invoice: Invoice,
+    *,
+    form: PaymentForm | None = None,
+    credit_form: CreditNoteForm | None = None,
+    status: int = 200,
+) -> HttpResponse:
     context = {
         "invoice": invoice,
         "payments": invoice.payments.select_related("recorded_by"),
-        "form": form,
+        "credit_notes": invoice.credit_notes.select_related("created_by"),
+        "form": form or PaymentForm(initial={"amount": invoice.balance}),
+        "credit_form": credit_form or CreditNoteForm(initial={"amount": services.creditable(invoice)}),
         "can_act": services.can_act(request.user),
     }
     return render(request, "accounting/invoice_detail.html", context, status=status)
@@ -63,8 +79,7 @@ def _render(request: HttpRequest, invoice: Invoice, form: PaymentForm, status: i
 
 @role_required()
 def invoice_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    invoice = _invoice(request, pk)
-    return _render(request, invoice, PaymentForm(initial={"amount": invoice.balance}))
+    return _render(request, _invoice(request, pk))
 
 
 @require_http_methods(["POST"])
@@ -80,7 +95,23 @@ def invoice_pay(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, _("Payment recorded."))
             return redirect(invoice.get_absolute_url())
-    return _render(request, invoice, form, status=400)
+    return _render(request, invoice, form=form, status=400)
+
+
+@require_http_methods(["POST"])
+@role_required(*services.ACCOUNTING_ROLES)
+def invoice_credit(request: HttpRequest, pk: int) -> HttpResponse:
+    invoice = _invoice(request, pk)
+    form = CreditNoteForm(request.POST)
+    if form.is_valid():
+        try:
+            note = services.issue_credit_note(invoice, by=request.user, **form.cleaned_data)
+        except services.AccountingError as error:
+            form.add_error("amount", str(error))
+        else:
+            messages.success(request, _("Credit note %(number)s issued.") % {"number": note.number})
+            return redirect(invoice.get_absolute_url())
+    return _render(request, invoice, credit_form=form, status=400)
 
 
 @require_GET
@@ -100,5 +131,6 @@ urlpatterns = [
     path("invoices/", invoice_list, name="invoice_list"),
     path("invoices/<int:pk>/", invoice_detail, name="invoice_detail"),
     path("invoices/<int:pk>/pay/", invoice_pay, name="invoice_pay"),
+    path("invoices/<int:pk>/credit/", invoice_credit, name="invoice_credit"),
     path("invoices/<int:pk>/pdf/", invoice_pdf, name="invoice_pdf"),
 ]

@@ -9,6 +9,7 @@ from django.db.models import Count, Q, Sum
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -98,12 +99,32 @@ def order_invoice(request: HttpRequest, pk: int) -> HttpResponse:
 @role_required(*services.ACCOUNTING_ROLES)
 def order_cancel(request: HttpRequest, pk: int) -> HttpResponse:
     order = _order(request, pk)
+    invoice = Invoice.objects.filter(order=order).first()
+    was_open = invoice is not None and not order.is_cancelled and invoice.balance > 0
     try:
         services.cancel_order(order=order, by=request.user)
     except services.AccountingError as error:
         messages.error(request, str(error))
-    else:
-        messages.success(request, _("Order %(number)s cancelled.") % {"number": order.number})
+        return redirect(order.get_absolute_url())
+    messages.success(request, _("Order %(number)s cancelled.") % {"number": order.number})
+    if invoice is not None:
+        invoice.refresh_from_db()
+        if was_open:
+            note = invoice.credit_notes.order_by("-pk").first()
+            messages.info(
+                request,
+                _("Credit note %(number)s issued for the open balance of invoice %(invoice)s.")
+                % {"number": note.number, "invoice": invoice.number},
+            )
+        if invoice.amount_paid:
+            messages.warning(
+                request,
+                _("%(amount)s was already paid on invoice %(invoice)s; give it back by a refund.")
+                % {
+                    "amount": number_format(invoice.amount_paid, 2, force_grouping=True),
+                    "invoice": invoice.number,
+                },
+            )
     return redirect(order.get_absolute_url())
 
 

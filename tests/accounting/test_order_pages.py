@@ -1,9 +1,12 @@
 from __future__ import annotations
 
+from decimal import Decimal
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from accounting import services
 from accounting.models import Invoice, Order
@@ -201,13 +204,33 @@ def test_cancelling_from_the_order_page(client, accountant, rep, order):
     assert f"Order {order.number} cancelled." in response.text
 
 
-def test_an_invoiced_order_cannot_be_cancelled_from_its_page(client, accountant, order):
-    services.create_invoice(order=order, by=accountant)
+def test_cancelling_an_invoiced_order_from_its_page_issues_a_credit_note(client, accountant, order):
+    invoice = services.create_invoice(order=order, by=accountant)
+    client.force_login(accountant)
+    page = client.get(order.get_absolute_url())
+    assert "Cancel order and credit the invoice" in page.text
+
+    response = client.post(reverse("accounting:order_cancel", args=[order.pk]), follow=True)
+
+    order.refresh_from_db()
+    assert order.is_cancelled
+    note = invoice.credit_notes.get()
+    assert note.amount == invoice.total
+    assert (
+        f"Credit note {note.number} issued for the open balance of invoice {invoice.number}." in response.text
+    )
+    assert "Credited" in response.text  # the invoice's status on the order page
+
+
+def test_cancelling_a_partly_paid_order_warns_that_paid_money_needs_a_refund(client, accountant, order):
+    invoice = services.create_invoice(order=order, by=accountant)
+    services.record_payment(
+        invoice=invoice, amount=Decimal("1.00"), paid_on=timezone.localdate(), method="cash", by=accountant
+    )
     client.force_login(accountant)
     response = client.post(reverse("accounting:order_cancel", args=[order.pk]), follow=True)
-    assert "An invoiced order cannot be cancelled." in response.text
-    order.refresh_from_db()
-    assert not order.is_cancelled
+    assert f"1.00 was already paid on invoice {invoice.number}; give it back by a refund." in response.text
+    assert invoice.credit_notes.get().amount == invoice.total - Decimal("1.00")
 
 
 def test_navbar_offers_orders_and_invoices_to_accounting_only(client, accountant, rep):
