@@ -95,6 +95,17 @@ def test_the_pdf_shows_payments_and_the_balance_left(rep, accountant):
     assert formatted(D("2000000.00"), "en") in text  # 2,142,000.00 less the payment
 
 
+def test_the_pdf_shows_credit_notes(rep, accountant):
+    invoice = make_invoice(rep)
+    note = services.issue_credit_note(invoice, amount=D("42000.00"), reason="Entrega tardía", by=accountant)
+
+    text = pdf_text(render_invoice_pdf(invoice))
+
+    assert note.number in text
+    assert "Entrega tardía" in text
+    assert formatted(D("2100000.00"), "en") in text  # 2,142,000.00 less the credit
+
+
 def test_the_pdf_speaks_the_customers_language(rep):
     spanish = pdf_text(render_invoice_pdf(make_invoice(rep, language="es")))
     english = pdf_text(render_invoice_pdf(make_invoice(rep, language="en", tax_id="800111222-3")))
