@@ -12,7 +12,7 @@ class UserAdmin(BaseUserAdmin):
     list_select_related = ["team"]
     fieldsets = (
         *BaseUserAdmin.fieldsets,
-        (_("CRM"), {"fields": ("team", "language", "email_notifications")}),
+        (_("CRM"), {"fields": ("team", "language", "email_frequency")}),
     )
 
 

@@ -26,6 +26,12 @@ class Team(models.Model):
         return self.name
 
 
+class EmailFrequency(models.TextChoices):
+    INSTANT = "instant", _("At once, one email each")
+    DAILY = "daily", _("Once a day, in one digest")
+    NEVER = "never", _("Never (in the CRM only)")
+
+
 class User(AbstractUser):
     team = models.ForeignKey(
         Team,
@@ -42,7 +48,12 @@ class User(AbstractUser):
         choices=settings.LANGUAGES,
         help_text=_("Empty: follow the browser."),
     )
-    email_notifications = models.BooleanField(_("email me my notifications"), default=True)
+    email_frequency = models.CharField(
+        _("email me my notifications"),
+        max_length=10,
+        choices=EmailFrequency.choices,
+        default=EmailFrequency.INSTANT,
+    )
 
     class Meta:
         ordering = ["first_name", "last_name", "username"]

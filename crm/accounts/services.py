@@ -3,17 +3,38 @@ from __future__ import annotations
 from django.db import transaction
 from django.utils import timezone
 
-from crm.accounts.models import Notification, User
+from crm.accounts.models import EmailFrequency, Notification, User
 
 
 def notify(*, recipient: User, message: str, url: str = "") -> Notification:
-    """Put a notification in the recipient's inbox and email it after commit if they want email."""
+    """Put a notification in the recipient's inbox and, after commit, email it to those who want
+    each one at once; those who chose a daily digest get it with the next digest."""
     notification = Notification.objects.create(recipient=recipient, message=message[:300], url=url)
-    if recipient.email_notifications and recipient.email:
+    if recipient.email_frequency == EmailFrequency.INSTANT and recipient.email:
         from crm.accounts.tasks import email_notification_task
 
         transaction.on_commit(lambda: email_notification_task.delay(notification_id=notification.pk))
     return notification
+
+
+def claim_digest(user: User) -> list[Notification]:
+    """Mark the user's notifications not yet emailed as emailed now, and return them.
+
+    The claim is one conditional UPDATE stamped with its own time, so two digest runs at once
+    never put the same notification in two emails.
+    """
+    stamp = timezone.now()
+    claimed = user.notifications.filter(emailed_at__isnull=True, created_at__lte=stamp).update(
+        emailed_at=stamp
+    )
+    if not claimed:
+        return []
+    return list(user.notifications.filter(emailed_at=stamp).order_by("created_at", "pk"))
+
+
+def release_digest(notifications: list[Notification]) -> None:
+    """Give the notifications back to the next digest (the email could not be sent)."""
+    Notification.objects.filter(pk__in=[n.pk for n in notifications]).update(emailed_at=None)
 
 
 def mark_notifications_read(*, user: User, ids: list[int] | None = None) -> int:

@@ -1,17 +1,28 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from smtplib import SMTPException
 
 from celery import shared_task
 from django.conf import settings
 from django.core.mail import send_mail
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
-from crm.accounts.models import Notification
+from crm.accounts import services
+from crm.accounts.models import EmailFrequency, Notification, User
+
+# A mail server that is down or slow is worth trying again later; anything else is a bug.
+TRANSIENT_ERRORS = (SMTPException, OSError)
+RETRY = {"autoretry_for": TRANSIENT_ERRORS, "retry_backoff": 30, "retry_backoff_max": 3600, "max_retries": 6}
 
 
-@shared_task(acks_late=True)
+def _link(notification: Notification) -> str:
+    return settings.CRM_BASE_URL.rstrip("/") + notification.url if notification.url else ""
+
+
+@shared_task(acks_late=True, **RETRY)
 def email_notification_task(*, notification_id: int) -> bool:
     """Email one notification once: a second run, or a run after deletion, does nothing."""
     # Claim the notification first so two workers never both send it.
@@ -26,7 +37,7 @@ def email_notification_task(*, notification_id: int) -> bool:
         with translation.override(recipient.language or settings.LANGUAGE_CODE):
             body = notification.message
             if notification.url:
-                body += "\n\n" + settings.CRM_BASE_URL.rstrip("/") + notification.url
+                body += "\n\n" + _link(notification)
             send_mail(
                 subject=_("CRM: %(message)s") % {"message": notification.message[:80]},
                 message=body,
@@ -45,3 +56,46 @@ def purge_read_notifications_task(*, older_than_days: int = 90) -> int:
     cutoff = timezone.now() - timedelta(days=older_than_days)
     deleted, _ = Notification.objects.filter(read_at__lt=cutoff).delete()
     return deleted
+
+
+@shared_task(acks_late=True, **RETRY)
+def email_daily_digest_task() -> int:
+    """Email each user who chose a daily digest one email with what they have not been emailed.
+
+    Safe to run twice: a notification is claimed before it is sent, and given back if the
+    email fails, so it is in exactly one digest. Returns how many digests were sent.
+    """
+    recipients = (
+        User.objects.filter(is_active=True, email_frequency=EmailFrequency.DAILY)
+        .exclude(email="")
+        .filter(notifications__emailed_at__isnull=True)
+        .distinct()
+    )
+    sent = 0
+    for user in recipients:
+        notifications = services.claim_digest(user)
+        if not notifications:
+            continue
+        try:
+            _send_digest(user, notifications)
+        except Exception:
+            services.release_digest(notifications)
+            raise
+        sent += 1
+    return sent
+
+
+def _send_digest(user: User, notifications: list[Notification]) -> None:
+    with translation.override(user.language or settings.LANGUAGE_CODE):
+        count = len(notifications)
+        lines = [
+            f"- {notification.message}" + (f"\n  {_link(notification)}" if notification.url else "")
+            for notification in notifications
+        ]
+        send_mail(
+            subject=ngettext("CRM: %(count)d notification", "CRM: %(count)d notifications", count)
+            % {"count": count},
+            message="\n".join(lines),
+            from_email=settings.DEFAULT_FROM_EMAIL,
+            recipient_list=[user.email],
+        )

@@ -24,6 +24,15 @@ def notification_list(request):
 
 
 @login_required
+def notification_badge(request):
+    """The navbar's unread count, polled by htmx so a new alert shows without a reload."""
+    unread = request.user.notifications.unread().count()
+    response = render(request, "accounts/notification_badge.html", {"unread_notifications": unread})
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@login_required
 @require_POST
 def mark_notifications_read(request):
     posted = request.POST.getlist("id")

@@ -131,7 +131,7 @@ def test_reassigning_through_the_edit_form_also_alerts(
 def test_someone_who_turned_email_off_gets_the_in_app_alert_only(
     rep_client, customer, teammate, django_capture_on_commit_callbacks
 ):
-    teammate.email_notifications = False
+    teammate.email_frequency = "never"
     teammate.save()
     with django_capture_on_commit_callbacks(execute=True):
         rep_client.post(assign_url(customer), {"owner": teammate.pk})

@@ -19,7 +19,7 @@ def save(client, **changes):
         "last_name": "Rojas",
         "email": "ana@example.com",
         "language": "",
-        "email_notifications": "on",
+        "email_frequency": "instant",
         **changes,
     }
     return client.post(reverse("accounts:preferences"), data)
@@ -49,13 +49,13 @@ def test_users_without_a_role_can_still_set_their_preferences(client, no_role):
 
 
 def test_saving_preferences_keeps_them(signed_in, rep):
-    response = save(signed_in, email_notifications="")
+    response = save(signed_in, email_frequency="daily")
 
     assert response.status_code == 302
     assert response.url == reverse("accounts:preferences")
     rep.refresh_from_db()
     assert (rep.first_name, rep.last_name, rep.email) == ("Ana", "Rojas", "ana@example.com")
-    assert rep.email_notifications is False
+    assert rep.email_frequency == "daily"
     assert "Your preferences were saved." in signed_in.get(response.url).text
 
 
@@ -117,3 +117,12 @@ def test_preferences_cannot_grant_roles_or_staff(signed_in, rep):
     assert not rep.is_staff
     assert not rep.is_superuser
     assert rep.team is not None
+
+
+def test_an_unknown_email_frequency_is_refused_and_nothing_is_saved(signed_in, rep):
+    response = save(signed_in, email_frequency="hourly", first_name="Otra")
+
+    assert response.status_code == 200
+    assert "Select a valid choice" in response.text
+    rep.refresh_from_db()
+    assert (rep.first_name, rep.email_frequency) != ("Otra", "hourly")

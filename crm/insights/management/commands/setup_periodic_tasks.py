@@ -17,6 +17,11 @@ PERIODIC_TASKS = {
         {"minute": "5", "hour": "0"},
         {},
     ),
+    "Email the daily notification digest": (
+        "crm.accounts.tasks.email_daily_digest_task",
+        {"minute": "0", "hour": "7"},
+        {},
+    ),
     "Alert tickets near or past their SLA": (
         "service.tasks.send_sla_alerts_task",
         {"minute": "*/5"},
