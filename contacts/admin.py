@@ -8,6 +8,7 @@ from contacts.models import (
     Customer,
     CustomerImport,
     CustomerMerge,
+    CustomerValue,
     EconomicActivity,
     RelationshipType,
     Tag,
@@ -87,6 +88,26 @@ class CustomerMergeAdmin(admin.ModelAdmin):
     search_fields = ["merged_name", "survivor__legal_name"]
     list_select_related = ["survivor", "merged_by"]
     readonly_fields = ["survivor", "merged_customer_id", "merged_name", "merged_data", "moved", "merged_by"]
+
+
+@admin.register(CustomerValue)
+class CustomerValueAdmin(admin.ModelAdmin):
+    """Read-only: the scoring job writes these (see the RFM snapshots in Insights)."""
+
+    list_display = ["customer", "segment", "score", "scored_on"]
+    list_filter = ["segment", "scored_on"]
+    search_fields = ["customer__legal_name", "customer__tax_id", "segment"]
+    list_select_related = ["customer"]
+    show_full_result_count = False
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
 
 
 @admin.register(RelationshipType)

@@ -5,6 +5,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from contacts.models import Customer, EconomicActivity, RelationshipType, Tag
+from contacts.value_segments import value_segments
 from contacts.widgets import QuickSelect
 from crm.accounts.models import Team, User
 
@@ -25,6 +26,8 @@ class CustomerFilter(django_filters.FilterSet):
         label=_("Economic activity"), queryset=EconomicActivity.objects.all()
     )
     tag = django_filters.ModelChoiceFilter(label=_("Tag"), field_name="tags", queryset=Tag.objects.all())
+    # Choices filled in per request: the segments are rules managers edit (see crm.insights).
+    value_segment = django_filters.ChoiceFilter(label=_("Value segment"), field_name="value__segment")
     sort = django_filters.OrderingFilter(
         label=_("Sort by"),
         fields=(
@@ -49,6 +52,7 @@ class CustomerFilter(django_filters.FilterSet):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        self.form.fields["value_segment"].choices = value_segments.choices()
         self.form.fields["q"].widget = forms.TextInput(
             attrs={
                 "placeholder": _("Name, tax id, email, phone or contact"),

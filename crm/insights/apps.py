@@ -6,3 +6,9 @@ class InsightsConfig(AppConfig):
     name = "crm.insights"
     label = "insights"
     verbose_name = _("Insights")
+
+    def ready(self) -> None:
+        from contacts.value_segments import value_segments
+        from crm.insights.models import SegmentRule
+
+        value_segments.provide(lambda: SegmentRule.objects.choices())

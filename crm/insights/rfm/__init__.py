@@ -1,0 +1,1 @@
+"""RFM value scoring: rules, the set-based scoring job, its reports and its CSV export."""
