@@ -143,3 +143,27 @@ class AttachmentForm(forms.Form):
                 _("The file's content is not that of a .%(extension)s file.") % {"extension": extension}
             )
         return upload
+
+
+class SatisfactionForm(forms.Form):
+    """The customer's answer on the public survey page."""
+
+    rating = forms.TypedChoiceField(
+        label=_("How satisfied are you with how we handled your request?"),
+        choices=[
+            (5, _("5 – Very satisfied")),
+            (4, _("4 – Satisfied")),
+            (3, _("3 – Neither satisfied nor dissatisfied")),
+            (2, _("2 – Dissatisfied")),
+            (1, _("1 – Very dissatisfied")),
+        ],
+        coerce=int,
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Choose a rating from 1 to 5.")},
+    )
+    comment = forms.CharField(
+        label=_("Anything you want to tell us? (optional)"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )

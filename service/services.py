@@ -12,6 +12,7 @@ from contacts.models import Activity
 from contacts.services import log_activity
 from crm.accounts.roles import Role, has_role
 from service.models import Reply, Ticket
+from service.tasks import send_satisfaction_request_task
 
 if TYPE_CHECKING:
     from contacts.models import Customer
@@ -57,15 +58,22 @@ def assign(*, ticket: Ticket, assignee: User | None, by: User) -> Ticket:
 
 @transaction.atomic
 def change_status(*, ticket: Ticket, status: str, by: User) -> Ticket:
-    """Move the ticket; resolving stamps resolved_at, reopening clears it."""
+    """Move the ticket; resolving stamps resolved_at, reopening clears it.
+
+    Resolving an unrated ticket emails the customer the satisfaction survey after commit.
+    """
     if status not in Ticket.Status.values:
         raise ValueError(status)
+    newly_resolved = status == Ticket.Status.RESOLVED and ticket.status != Ticket.Status.RESOLVED
     ticket.status = status
     if status in Ticket.CLOSED_STATUSES:
         ticket.resolved_at = ticket.resolved_at or timezone.now()
     else:
         ticket.resolved_at = None
     ticket.save(update_fields=["status", "resolved_at"])
+    if newly_resolved and ticket.satisfaction_rating is None:
+        ticket_id = ticket.pk
+        transaction.on_commit(lambda: send_satisfaction_request_task.delay(ticket_id=ticket_id))
     return ticket
 
 

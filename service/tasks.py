@@ -6,7 +6,7 @@ from datetime import datetime
 
 from celery import shared_task
 
-from service import sla_alerts
+from service import satisfaction, sla_alerts
 
 
 @shared_task(acks_late=True)
@@ -16,3 +16,9 @@ def send_sla_alerts_task(*, now: str | None = None) -> int:
     ``now`` (ISO 8601) exists for replays and tests; the schedule leaves it empty.
     """
     return sla_alerts.send_sla_alerts(now=datetime.fromisoformat(now) if now else None)
+
+
+@shared_task(acks_late=True)
+def send_satisfaction_request_task(*, ticket_id: int) -> bool:
+    """Email the customer the satisfaction link of a resolved ticket; a second run sends nothing."""
+    return satisfaction.send_satisfaction_request(ticket_id=ticket_id)

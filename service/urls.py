@@ -1,4 +1,4 @@
-from service.views import attachments, tickets
+from service.views import attachments, satisfaction, tickets
 
 app_name = "service"
-urlpatterns = [*tickets.urlpatterns, *attachments.urlpatterns]
+urlpatterns = [*tickets.urlpatterns, *attachments.urlpatterns, *satisfaction.urlpatterns]
