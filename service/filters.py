@@ -1,4 +1,4 @@
-"""Filters for the ticket queue."""
+"""Filters for the ticket queue and the product feedback report."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from crm.accounts.roles import sees_all
+from sales.models import Product
 from service.forms import agents
 from service.models import Category, Ticket
 
@@ -72,3 +73,26 @@ class TicketFilter(django_filters.FilterSet):
         if value.lstrip("#").isdigit():
             condition |= Q(pk=int(value.lstrip("#")))
         return queryset.filter(condition)
+
+
+class ProductFeedbackFilter(django_filters.FilterSet):
+    """Narrow the product feedback report to one kind (problems or wishes) and one product."""
+
+    kind = django_filters.ChoiceFilter(
+        label=_("Kind"),
+        field_name="feedback",
+        choices=[(value, label) for value, label in Ticket.Feedback.choices if value],
+        empty_label=_("Problems and wishes"),
+    )
+    product = django_filters.ModelChoiceFilter(
+        label=_("Product"), queryset=Product.objects.order_by("name"), empty_label=_("Any product")
+    )
+
+    class Meta:
+        model = Ticket
+        fields: list[str] = []
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in ("kind", "product"):
+            self.form.fields[name].widget.attrs["class"] = "form-select form-select-sm"

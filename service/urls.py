@@ -1,4 +1,9 @@
-from service.views import attachments, satisfaction, tickets
+from service.views import attachments, feedback, satisfaction, tickets
 
 app_name = "service"
-urlpatterns = [*tickets.urlpatterns, *attachments.urlpatterns, *satisfaction.urlpatterns]
+urlpatterns = [
+    *tickets.urlpatterns,
+    *attachments.urlpatterns,
+    *satisfaction.urlpatterns,
+    *feedback.urlpatterns,
+]
