@@ -13,9 +13,11 @@ class OrdersPanel(CustomerPanel):
 
     def get_context(self, request, customer):
         from accounting.models import Order
+        from accounting.services import can_take_orders
 
         return {
             "customer": customer,
+            "can_take_orders": can_take_orders(request.user),
             "orders": Order.objects.visible_to(request.user)
             .filter(customer=customer)
             .select_related("invoice")[:10],

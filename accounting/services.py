@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from typing import TYPE_CHECKING
@@ -16,14 +18,18 @@ from accounting.models import PAYMENT_TERM, CreditNote, Invoice, NumberSequence,
 from contacts.models import Activity
 from contacts.services import log_activity
 from crm.accounts.roles import Role, has_role
-from sales.models import InstalledProduct, Quote
+from sales import pricing
+from sales.models import InstalledProduct, Product, Quote
 from sales.services.catalog import add_to_installed_base
 
 if TYPE_CHECKING:
+    from contacts.models import Customer
     from crm.accounts.models import User
 
 # Who may make orders and invoices and record payments; reps read their customers' orders.
 ACCOUNTING_ROLES = (Role.ACCOUNTING, Role.MANAGER, Role.ADMIN)
+# Who may type in an order for a sale closed by phone: accounting, and reps for their customers.
+ORDER_TAKERS = (*ACCOUNTING_ROLES, Role.SALES_REP)
 ORDER_SERIES = "PED"
 INVOICE_SERIES = "FAC"
 CREDIT_NOTE_SERIES = "NC"
@@ -36,6 +42,10 @@ class AccountingError(Exception):
 
 def can_act(user: User) -> bool:
     return has_role(user, *ACCOUNTING_ROLES)
+
+
+def can_take_orders(user: User) -> bool:
+    return has_role(user, *ORDER_TAKERS)
 
 
 def next_number(*, series: str) -> str:
@@ -97,6 +107,103 @@ def create_order_from_quote(*, quote: Quote, by: User | None) -> Order:
     for product in {line.product_id: line.product for line in lines}.values():
         add_to_installed_base(customer=current.customer, product=product, since=order.order_date, by=by)
     return order
+
+
+@dataclass(frozen=True)
+class OrderLineInput:
+    """A line typed into a new order; a unit price or tax rate of None takes the product's."""
+
+    product: Product
+    quantity: Decimal
+    unit_price: Decimal | None = None
+    discount_percent: Decimal = Decimal(0)
+    tax_rate: Decimal | None = None
+
+
+def _order_line(entry: OrderLineInput, position: int) -> OrderLine:
+    product = entry.product
+    if entry.quantity <= 0:
+        raise AccountingError(_("The quantity must be more than zero."))
+    if entry.unit_price is not None and entry.unit_price < 0:
+        raise AccountingError(_("The price cannot be negative."))
+    if not 0 <= entry.discount_percent <= 100:
+        raise AccountingError(_("The discount must be between 0 and 100."))
+    if entry.tax_rate is not None and not 0 <= entry.tax_rate <= 100:
+        raise AccountingError(_("The tax rate must be between 0 and 100."))
+    # Snapshot: the price and tax agreed on the phone, or the catalogue's of the day.
+    return OrderLine(
+        position=position,
+        product=product,
+        description=product.name,
+        quantity=entry.quantity,
+        unit_price=product.unit_price if entry.unit_price is None else entry.unit_price,
+        unit_cost=product.unit_cost,
+        discount_percent=entry.discount_percent,
+        tax_rate=product.tax_rate if entry.tax_rate is None else entry.tax_rate,
+    )
+
+
+@transaction.atomic
+def create_order(
+    customer: Customer,
+    *,
+    lines: Sequence[OrderLineInput],
+    order_date: date,
+    notes: str,
+    by: User | None,
+) -> Order:
+    """An order typed in by hand (a sale closed by phone), with no quote behind it.
+
+    Totals follow the quotes' arithmetic (``sales.pricing``), so the same lines cost the
+    same as on a quote; the number comes from the order date's ``PED-<year>`` series, as
+    for orders made from quotes, and each product enters the customer's installed base.
+    """
+    if not lines:
+        raise AccountingError(_("Add at least one line to the order."))
+    if order_date > timezone.localdate():
+        raise AccountingError(_("The order date cannot be in the future."))
+    order_lines = [_order_line(entry, position) for position, entry in enumerate(lines)]
+    totals = pricing.compute_totals(
+        pricing.Line(
+            quantity=line.quantity,
+            unit_price=line.unit_price,
+            discount_percent=line.discount_percent,
+            tax_rate=line.tax_rate,
+            unit_cost=line.unit_cost,
+        )
+        for line in order_lines
+    )
+    order = Order.objects.create(
+        customer=customer,
+        number=next_number(series=f"{ORDER_SERIES}-{order_date.year}"),
+        order_date=order_date,
+        subtotal=totals.subtotal,
+        discount_total=totals.discount,
+        tax_total=totals.tax,
+        total=totals.total,
+        notes=notes.strip(),
+        created_by=by,
+    )
+    for line in order_lines:
+        line.order = order
+    OrderLine.objects.bulk_create(order_lines)
+    for product in {line.product_id: line.product for line in order_lines}.values():
+        add_to_installed_base(customer=customer, product=product, since=order_date, by=by)
+    _log_order(order, by)
+    return order
+
+
+def _log_order(order: Order, by: User | None) -> None:
+    # The timeline is read by every department: written in the company's language.
+    with translation.override(settings.LANGUAGE_CODE):
+        subject = _("Order %(number)s taken") % {"number": order.number}
+        notes = _("Total %(total)s %(currency)s, without a quote.") % {
+            "total": _money(order.total),
+            "currency": order.currency,
+        }
+    log_activity(
+        customer=order.customer, by=by, kind=Activity.Kind.NOTE, subject=subject, notes=notes, related=order
+    )
 
 
 @transaction.atomic
