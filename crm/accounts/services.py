@@ -21,7 +21,7 @@ def claim_digest(user: User) -> list[Notification]:
     """Mark the user's notifications not yet emailed as emailed now, and return them.
 
     The claim is one conditional UPDATE stamped with its own time, so two digest runs at once
-    never put the same notification in two emails.
+    never put the same notification in two emails. Call it in the transaction that sends.
     """
     stamp = timezone.now()
     claimed = user.notifications.filter(emailed_at__isnull=True, created_at__lte=stamp).update(
@@ -30,11 +30,6 @@ def claim_digest(user: User) -> list[Notification]:
     if not claimed:
         return []
     return list(user.notifications.filter(emailed_at=stamp).order_by("created_at", "pk"))
-
-
-def release_digest(notifications: list[Notification]) -> None:
-    """Give the notifications back to the next digest (the email could not be sent)."""
-    Notification.objects.filter(pk__in=[n.pk for n in notifications]).update(emailed_at=None)
 
 
 def mark_notifications_read(*, user: User, ids: list[int] | None = None) -> int:

@@ -6,6 +6,7 @@ from smtplib import SMTPException
 from celery import shared_task
 from django.conf import settings
 from django.core.mail import send_mail
+from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -25,15 +26,16 @@ def _link(notification: Notification) -> str:
 @shared_task(acks_late=True, **RETRY)
 def email_notification_task(*, notification_id: int) -> bool:
     """Email one notification once: a second run, or a run after deletion, does nothing."""
-    # Claim the notification first so two workers never both send it.
-    claimed = Notification.objects.filter(pk=notification_id, emailed_at__isnull=True).update(
-        emailed_at=timezone.now()
-    )
-    if not claimed:
-        return False
-    notification = Notification.objects.select_related("recipient").get(pk=notification_id)
-    recipient = notification.recipient
-    try:
+    # The claim and the sending share one transaction: a worker that dies mid-send leaves the
+    # notification unclaimed for the redelivered task, and a second worker waits on the row lock.
+    with transaction.atomic():
+        claimed = Notification.objects.filter(pk=notification_id, emailed_at__isnull=True).update(
+            emailed_at=timezone.now()
+        )
+        if not claimed:
+            return False
+        notification = Notification.objects.select_related("recipient").get(pk=notification_id)
+        recipient = notification.recipient
         with translation.override(recipient.language or settings.LANGUAGE_CODE):
             body = notification.message
             if notification.url:
@@ -44,9 +46,6 @@ def email_notification_task(*, notification_id: int) -> bool:
                 from_email=settings.DEFAULT_FROM_EMAIL,
                 recipient_list=[recipient.email],
             )
-    except Exception:
-        Notification.objects.filter(pk=notification_id).update(emailed_at=None)
-        raise
     return True
 
 
@@ -62,8 +61,8 @@ def purge_read_notifications_task(*, older_than_days: int = 90) -> int:
 def email_daily_digest_task() -> int:
     """Email each user who chose a daily digest one email with what they have not been emailed.
 
-    Safe to run twice: a notification is claimed before it is sent, and given back if the
-    email fails, so it is in exactly one digest. Returns how many digests were sent.
+    Safe to run twice, and to be killed: a notification is in exactly one digest. Returns how
+    many digests were sent.
     """
     recipients = (
         User.objects.filter(is_active=True, email_frequency=EmailFrequency.DAILY)
@@ -73,15 +72,13 @@ def email_daily_digest_task() -> int:
     )
     sent = 0
     for user in recipients:
-        notifications = services.claim_digest(user)
-        if not notifications:
-            continue
-        try:
-            _send_digest(user, notifications)
-        except Exception:
-            services.release_digest(notifications)
-            raise
-        sent += 1
+        # As for single emails: claimed and sent in one transaction, so a failed or killed
+        # send leaves the notifications for the next try, and two runs never both send them.
+        with transaction.atomic():
+            notifications = services.claim_digest(user)
+            if notifications:
+                _send_digest(user, notifications)
+                sent += 1
     return sent
 
 
