@@ -150,3 +150,10 @@ def test_the_page_costs_the_same_queries_for_3_and_30_lines(agent_client, servic
         assert len(response.context["page_obj"]) == total
         counts.append(len(queries))
     assert counts[0] == counts[1]
+
+
+def test_the_page_renders_in_spanish(agent_client, feedback, settings):
+    settings.LANGUAGE_CODE = "es"
+    response = agent_client.get(URL, HTTP_ACCEPT_LANGUAGE="es")
+    assert response.status_code == 200
+    assert 'lang="es"' in response.text

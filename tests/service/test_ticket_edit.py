@@ -148,3 +148,13 @@ def test_the_ticket_page_costs_the_same_queries_for_2_and_7_orders(agent_client,
             assert agent_client.get(ticket.get_absolute_url()).status_code == 200
         counts.append(len(queries))
     assert counts[0] == counts[1]
+
+
+def test_the_edit_and_ticket_pages_render_in_spanish(agent_client, ticket, settings):
+    settings.LANGUAGE_CODE = "es"
+    ticket.satisfaction_rating, ticket.status = 5, "resolved"
+    ticket.save()
+    for url in (reverse("service:ticket_update", args=[ticket.pk]), ticket.get_absolute_url()):
+        response = agent_client.get(url, HTTP_ACCEPT_LANGUAGE="es")
+        assert response.status_code == 200
+        assert 'lang="es"' in response.text
