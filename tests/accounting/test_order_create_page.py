@@ -78,6 +78,7 @@ def test_the_rep_picks_a_customer_then_types_the_lines(client, rep, customer, pr
     page = client.get(order.get_absolute_url())
     assert page.status_code == 200
     assert f"Order {order.number} saved." in text(page)
+    assert "Closed by phone" in text(page)
     assert InstalledProduct.objects.filter(customer=customer, product=product).exists()
 
 
