@@ -144,6 +144,5 @@ def _outcome(outcome: ImportOutcome) -> dict[str, Any]:
         "skipped_count": len(outcome.skipped_numbers),
         "skipped_numbers": outcome.skipped_numbers[:MAX_SHOWN_NUMBERS],
         "new_customers": len(outcome.new_customers),
-        "recorded_refs": outcome.recorded_refs,
         "imported_at": timezone.now().isoformat(),
     }

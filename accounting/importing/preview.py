@@ -60,9 +60,6 @@ class Preview:
     customers: dict[str, Customer]  # reference → existing customer
     matches: dict[str, str]  # reference → Match.REF / Match.TAX_ID / Match.NEW
     new_customers: dict[str, str]  # reference → name, for the customers the import creates
-    # Customers found by tax id that have no reference yet: they get the file's, so the next
-    # import finds them by it.
-    refs_to_record: dict[int, str] = field(default_factory=dict)
 
     def count(self, status: str) -> int:
         return sum(1 for row in self.rows if row.status == status)

@@ -5,20 +5,20 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
+from accounting.importing import bulk
+from accounting.importing.customers import create_customers
 from accounting.importing.preview import Preview, RowResult
 from accounting.importing.reading import OrderFile
 from accounting.importing.validation import validate
 from accounting.models import NumberSequence, Order
 from accounting.services import ORDER_SERIES, next_number
-from contacts.models import Customer, RelationshipType
-from contacts.search import build_search_text
+from contacts.models import Customer
 
 if TYPE_CHECKING:
     from crm.accounts.models import User
@@ -26,7 +26,6 @@ if TYPE_CHECKING:
 # Each import takes the next number of this series: it names the batch in the orders' notes,
 # and its row lock makes two imports of the same file wait for each other.
 IMPORT_SERIES = "IMP"
-BATCH_SIZE = 2_000
 
 
 class OrderImportError(Exception):
@@ -44,7 +43,6 @@ class ImportOutcome:
     imported: int
     skipped_numbers: list[str]
     new_customers: list[Customer] = field(default_factory=list)
-    recorded_refs: int = 0
 
 
 def _reserve_numbers(dates: list[date]) -> list[str]:
@@ -70,89 +68,30 @@ def _reserve_numbers(dates: list[date]) -> list[str]:
     return numbers
 
 
-def _create_customers(preview: Preview, *, by: User | None, reason: str) -> dict[str, Customer]:
-    """The customers the file names and the CRM lacks: owned by the importer, marked as imported."""
-    now = timezone.now()
-    customers = []
-    for ref, name in preview.new_customers.items():
-        customer = Customer(
-            legal_name=name,
-            external_ref=ref,
-            is_imported=True,
-            lifecycle_stage=Customer.Stage.RETENTION,
-            owner=by,
-            team_id=by.team_id if by else None,
-            created_at=now,
-        )
-        customer.search_text = build_search_text(customer)
-        customers.append(customer)
-    history = {"default_user": by, "default_change_reason": reason, "default_date": now}
-    created = bulk_create_with_history(customers, Customer, batch_size=BATCH_SIZE, **history)
-    buyer = RelationshipType.objects.filter(code="customer").first()
-    if buyer is not None:
-        through = Customer.relationship_types.through
-        through.objects.bulk_create(
-            [through(customer_id=customer.pk, relationshiptype_id=buyer.pk) for customer in created],
-            batch_size=BATCH_SIZE,
-        )
-    return {customer.external_ref: customer for customer in created}
-
-
-def _record_refs(preview: Preview, *, by: User | None, reason: str) -> int:
-    """Customers found by tax id keep the file's reference, so the next import finds them by it."""
-    customers = list(
-        Customer.objects.filter(pk__in=list(preview.refs_to_record), external_ref="").select_for_update()
-    )
-    taken = set(
-        Customer.objects.filter(external_ref__in=list(preview.refs_to_record.values())).values_list(
-            "external_ref", flat=True
-        )
-    )
-    changed = []
-    for customer in customers:
-        ref = preview.refs_to_record[customer.pk]
-        if ref not in taken:
-            customer.external_ref = ref
-            customer.version += 1
-            changed.append(customer)
-    if changed:
-        bulk_update_with_history(
-            changed,
-            Customer,
-            ["external_ref", "version"],
-            batch_size=BATCH_SIZE,
-            default_user=by,
-            default_change_reason=reason,
-        )
-    return len(changed)
-
-
-def _orders(
+def _order_rows(
     rows: list[RowResult], customers: dict[str, Customer], *, by: User | None, notes: str
-) -> list[Order]:
+) -> list[dict[str, Any]]:
     unnumbered = sorted(
         (row for row in rows if not row.stored_number), key=lambda row: (row.order_date, row.number)
     )
-    numbers = dict(
-        zip(
-            (row.number for row in unnumbered),
-            _reserve_numbers([row.order_date for row in unnumbered]),
-            strict=True,
-        )
-    )
+    reserved = _reserve_numbers([row.order_date for row in unnumbered])
+    numbers = {row.number: number for row, number in zip(unnumbered, reserved, strict=True)}
+    common = {
+        "status": Order.Status.FULFILLED,
+        "created_by_id": by.pk if by else None,
+        "is_history": True,
+        "notes": notes,
+    }
     return [
-        Order(
-            customer_id=customers[row.ref].pk,
-            number=row.stored_number or numbers[row.number],
-            status=Order.Status.FULFILLED,
-            order_date=row.order_date,
+        {
+            **common,
+            "customer_id": customers[row.ref].pk,
+            "number": row.stored_number or numbers[row.number],
+            "order_date": row.order_date,
             # The previous system gives only the total: no lines, no tax breakdown.
-            subtotal=row.total,
-            total=row.total,
-            created_by=by,
-            is_history=True,
-            notes=notes,
-        )
+            "subtotal": row.total,
+            "total": row.total,
+        }
         for row in rows
     ]
 
@@ -183,10 +122,10 @@ def import_orders(*, order_file: OrderFile, by: User | None, file_name: str) -> 
                     batch="", preview=preview, imported=0, skipped_numbers=preview.skipped_numbers
                 )
             reason = (_("Imported from %(file)s (%(batch)s)") % {"file": file_name, "batch": batch})[:100]
-            created = _create_customers(preview, by=by, reason=reason)
-            recorded = _record_refs(preview, by=by, reason=reason)
+            now = timezone.now()
+            created = create_customers(preview, by=by, reason=reason, when=now)
             customers = {**preview.customers, **created}
-            Order.objects.bulk_create(_orders(rows, customers, by=by, notes=reason), batch_size=BATCH_SIZE)
+            bulk.insert(Order, _order_rows(rows, customers, by=by, notes=reason))
     except IntegrityError as error:
         raise OrderImportError(
             _(
@@ -200,5 +139,4 @@ def import_orders(*, order_file: OrderFile, by: User | None, file_name: str) -> 
         imported=len(rows),
         skipped_numbers=preview.skipped_numbers,
         new_customers=list(created.values()),
-        recorded_refs=recorded,
     )

@@ -76,7 +76,7 @@ def test_good_file_imports_every_order_as_history(accountant, known):
     assert list(Customer.objects.search("espiga")) == [new], "imported customers are found by the search box"
     assert new.history.get().history_user == accountant
     by_tax_id.refresh_from_db()
-    assert by_tax_id.external_ref == "900.123.456-8", "found by tax id once, then by its reference"
+    assert by_tax_id.external_ref == "" and by_tax_id.history.count() == 1, "found by tax id, left as it was"
     assert not by_tax_id.is_imported and not linked.is_imported
 
 
@@ -298,3 +298,28 @@ def test_command_says_when_the_file_or_user_is_missing(tmp_path, db):
     path.write_text(HEADER + "C-1,Ana,2024-01-01,A-1,10\n")
     with pytest.raises(CommandError, match="No active user is called nobody"):
         run(path, "--user", "nobody")
+
+
+def test_customers_created_in_bulk_are_like_those_made_by_hand(accountant):
+    import_text(HEADER + "N-1,  Café   Ñandú  ,2024-01-01,,1\n", by=accountant)
+
+    customer = Customer.objects.get(external_ref="N-1")
+    assert customer.legal_name == "Café Ñandú", "spaces tidied"
+    assert (customer.country, customer.segment, customer.version) == ("CO", Customer.Segment.LEGAL_ENTITY, 1)
+    assert customer.created_at and customer.updated_at
+    assert customer.lifecycle_stage == Customer.Stage.RETENTION, "they have bought"
+    assert "cafe nandu" in customer.search_text
+    entry = customer.history.get()
+    assert (entry.history_type, entry.legal_name, entry.history_user) == ("+", "Café Ñandú", accountant)
+    assert entry.history_change_reason.startswith("Imported from history.csv (IMP-")
+
+
+def test_a_number_taken_meanwhile_imports_nothing_and_says_so(customer, accountant):
+    # Someone's order took the number the series would give next.
+    Order.objects.create(customer=customer, number="PED-2024-00001", order_date=date(2024, 1, 1))
+
+    with pytest.raises(importing.OrderImportError, match="created by someone else at the same moment"):
+        import_text(HEADER + "N-1,Nueva,2024-01-01,A-1,1\nN-1,Nueva,2024-01-02,,1\n", by=accountant)
+
+    assert Order.objects.count() == 1 and not Customer.objects.filter(external_ref="N-1").exists()
+    assert not NumberSequence.objects.filter(last__gt=0).exists(), "numbers are given back"

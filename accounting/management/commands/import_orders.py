@@ -127,13 +127,6 @@ class Command(BaseCommand):
         self.new_customers(
             [(customer.external_ref, customer.legal_name) for customer in outcome.new_customers]
         )
-        if outcome.recorded_refs:
-            message = ngettext(
-                "Recorded the reference of %(count)s customer found by tax id.",
-                "Recorded the reference of %(count)s customers found by tax id.",
-                outcome.recorded_refs,
-            )
-            self.stdout.write(message % {"count": outcome.recorded_refs})
 
     def new_customers(self, customers: list[tuple[str, str]], *, would: bool = False) -> None:
         if not customers:

@@ -19,7 +19,7 @@ from contacts.models import Activity, Customer
 from crm.accounts.demo import ensure_demo_users
 from crm.accounts.models import User
 from crm.accounts.roles import is_supervisor
-from crm.insights import bench, bench_leads
+from crm.insights import bench, bench_leads, bench_orders
 from sales.models import Opportunity, Quote
 
 STATIC_FILES = {
@@ -91,7 +91,27 @@ class MarketingSections:
         )
 
 
-class Command(MarketingSections, BaseCommand):
+class AccountingSections:
+    """The accounting figures (issue 7): the order history import."""
+
+    def order_import(self) -> None:
+        rows = bench_orders.ORDER_ROWS
+        figures = bench_orders.import_figures(
+            bench_orders.order_history(rows), by=User.objects.filter(username="contabilidad").first()
+        )
+        goal = bench_orders.GOAL_ROWS_PER_SECOND
+        self.say()
+        self.say(
+            f"Order history import, {figures.rows:,} rows ({figures.megabytes:.1f} MB; "
+            f"{figures.orders:,} orders, {figures.without_number:,} without a number, "
+            f"{figures.new_customers:,} new customers), rolled back: "
+            f"preview {figures.preview_seconds:.1f} s ({figures.preview_rows_per_second:,.0f} rows/s), "
+            f"import {figures.import_seconds:.1f} s, {figures.rows_per_second:,.0f} rows/s "
+            f"(goal >= {goal:,.0f} rows/s: {verdict(figures.rows_per_second >= goal)})"
+        )
+
+
+class Command(AccountingSections, MarketingSections, BaseCommand):
     help = (
         "Speed figures on PostgreSQL: seed 100,000 demo customers if needed, then time the busiest "
         "pages in-process and show their query counts and the search plan."
@@ -145,6 +165,7 @@ class Command(MarketingSections, BaseCommand):
             self.call_queue(leads, requests=requests, warmup=warmup)
             self.lead_import(leads)
             self.mailing_queue(leads)
+            self.order_import()
 
     def seed(self, customers: int) -> None:
         existing = Customer.objects.count()
