@@ -14,6 +14,7 @@ urlpatterns = [
     path("sales/", include("sales.urls")),
     path("accounting/", include("accounting.urls")),
     path("service/", include("service.urls")),
+    path("insights/", include("crm.insights.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]

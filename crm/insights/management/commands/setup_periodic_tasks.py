@@ -17,6 +17,11 @@ PERIODIC_TASKS = {
         {"minute": "5", "hour": "0"},
         {},
     ),
+    "Score customers' value (RFM)": (
+        "crm.insights.tasks.score_customers_task",
+        {"minute": "15", "hour": "2"},
+        {},
+    ),
     "Email the daily notification digest": (
         "crm.accounts.tasks.email_daily_digest_task",
         {"minute": "0", "hour": "7"},
