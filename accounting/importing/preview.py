@@ -38,6 +38,7 @@ class RowResult:
     order_date: date | None = None
     total: Decimal | None = None
     stored_number: str = ""  # "HIS-<order_number>", empty when the row has none
+    look_alike: bool = False  # without a number, and like a history order already imported
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -50,6 +51,7 @@ class RowResult:
             "total": self.values.get("total", ""),
             "errors": [list(error) for error in self.errors],
             "note": self.note,
+            "look_alike": self.look_alike,
         }
 
 
@@ -88,6 +90,7 @@ class Preview:
             "first_date": min(dates).isoformat() if dates else "",
             "last_date": max(dates).isoformat() if dates else "",
             "without_number_count": sum(1 for row in orders if not row.stored_number),
+            "look_alike_count": sum(1 for row in orders if row.look_alike),
             "new_customer_count": len(self.new_customers),
             "matched_customer_count": len({self.customers[ref].pk for ref in matched}),
             "duplicate_count": self.count(RowStatus.DUPLICATE),
@@ -96,7 +99,7 @@ class Preview:
         }
 
     def shown_rows(self) -> list[dict[str, Any]]:
-        problems = [row for row in self.rows if row.status != RowStatus.NEW]
-        good = [row for row in self.rows if row.status == RowStatus.NEW]
+        problems = [row for row in self.rows if row.status != RowStatus.NEW or row.look_alike]
+        good = [row for row in self.rows if row.status == RowStatus.NEW and not row.look_alike]
         shown = problems[:MAX_SHOWN_PROBLEMS] + good[:SHOWN_GOOD_ROWS]
         return [row.as_dict() for row in sorted(shown, key=lambda row: row.number)]

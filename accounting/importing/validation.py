@@ -63,13 +63,18 @@ def _mark_repeats(rows: list[RowResult]) -> None:
             )
 
 
-def _among(queryset: QuerySet, field: str, wanted: set[str]) -> Iterator[QuerySet]:
+def _among(queryset: QuerySet, field: str, wanted: set[Any], *, ids: bool = False) -> Iterator[QuerySet]:
     """``queryset``'s rows whose ``field`` is one of ``wanted``, in as few queries as the database
     allows: one array parameter on PostgreSQL (sending 50,000 parameters costs more than the
     query), lists small enough for SQLite's parameter limit elsewhere."""
     queryset = queryset.order_by()
     if connection.vendor == "postgresql":
-        yield queryset.filter(**{f"{field}__in": RawSQL("SELECT unnest(%s::text[])", (sorted(wanted),))})
+        values = (sorted(wanted),)
+        if ids:
+            array = RawSQL("SELECT unnest(%s::bigint[])", values)
+        else:
+            array = RawSQL("SELECT unnest(%s::text[])", values)
+        yield queryset.filter(**{f"{field}__in": array})
         return
     for chunk in chunks(wanted):
         yield queryset.filter(**{f"{field}__in": chunk})
@@ -145,6 +150,26 @@ def _resolve_customers(preview: Preview) -> None:
             preview.new_customers.setdefault(row.ref, names[row.ref])
 
 
+def _note_look_alikes(preview: Preview) -> None:
+    """Rows without a number are new orders each time, so importing a file twice doubles them:
+    say so for those that match a history order of the customer on the same day and total."""
+    rows = [row for row in preview.orders if not row.stored_number and row.ref in preview.customers]
+    customer_ids = {preview.customers[row.ref].pk for row in rows}
+    history = Order.objects.filter(is_history=True)
+    imported = {
+        key
+        for matching in _among(history, "customer_id", customer_ids, ids=True)
+        for key in matching.values_list("customer_id", "order_date", "total")
+    }
+    for row in rows:
+        if (preview.customers[row.ref].pk, row.order_date, row.total) in imported:
+            row.look_alike = True
+            row.note = _(
+                "%(note)s An order of this customer with this date and total was imported before; "
+                "without an order number this row is imported again."
+            ) % {"note": row.note}
+
+
 def validate(order_file: OrderFile, *, today: date | None = None) -> Preview:
     """Check every row, find what was imported before and each row's customer."""
     today = today or timezone.localdate()
@@ -156,4 +181,5 @@ def validate(order_file: OrderFile, *, today: date | None = None) -> Preview:
         order_file=order_file, rows=rows, customers=customers, matches=matches, new_customers={}
     )
     _resolve_customers(preview)
+    _note_look_alikes(preview)
     return preview

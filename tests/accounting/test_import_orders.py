@@ -110,6 +110,19 @@ def test_two_alike_rows_without_a_number_are_two_orders(db):
     assert Customer.objects.filter(external_ref="R-1").count() == 1
 
 
+def test_rows_without_a_number_like_history_already_imported_are_pointed_out(db):
+    content = HEADER + "R-1,Ana,2024-01-05,,100\nR-1,Ana,2024-01-06,,100\n"
+    import_text(HEADER + "R-1,Ana,2024-01-05,,100\n")
+
+    preview = preview_of(content)
+
+    assert [row.look_alike for row in preview.rows] == [True, False]
+    assert "was imported before; without an order number this row is imported again" in preview.rows[0].note
+    assert preview.summary()["look_alike_count"] == 1
+    assert [row["row"] for row in preview.shown_rows() if row["look_alike"]] == [2]
+    assert import_text(content).imported == 2, "a warning, not a refusal: equal purchases happen"
+
+
 def test_importing_the_same_file_twice_adds_nothing_twice(accountant):
     content = HEADER + "R-1,Ana,2024-01-05,A-1,100\nR-2,Beto,2024-01-06,A-2,200\n"
     import_text(content, by=accountant)
@@ -233,17 +246,17 @@ def test_command_prints_what_it_imported_and_skipped(tmp_path, known, accountant
     path = tmp_path / "orders.csv"
     path.write_text(HEADER + "C-1,,2024-01-01,A-1,10\nX-1,Nueva S.A.S.,2024-01-02,,20\n", encoding="utf-8")
 
-    first, _err = run(path, "--user", accountant.username)
-    second, _err = run(path)
+    first, first_err = run(path, "--user", accountant.username)
+    second, second_err = run(path)
 
     assert "Imported 2 orders (1 without a number) as IMP-00001." in first
     assert "Skipped no orders" in first
     assert "Created 1 new customer: Nueva S.A.S. (X-1)" in first
     assert Order.objects.filter(created_by=accountant).count() == 2
     assert "Skipped 1 order already imported: A-1" in second
-    assert "Imported 1 order (1 without a number) as IMP-00002." in second, (
-        "unnumbered rows are new each time"
-    )
+    assert "Imported 1 order (1 without a number) as IMP-00002." in second, "new each time"
+    assert not first_err
+    assert "Warning: 1 row without an order number is like an order imported before" in second_err
 
 
 def test_command_dry_run_writes_nothing(tmp_path, known):

@@ -88,6 +88,18 @@ def test_a_file_imported_before_shows_its_orders_as_skipped_and_cannot_be_confir
     assert 'data-testid="confirm"' in body and "disabled" in body.split('data-testid="confirm"')[0][-120:]
 
 
+def test_a_file_without_numbers_imported_again_is_pointed_out(client, accountant, linked):
+    client.force_login(accountant)
+    content = HEADER + "C-1,,2024-01-01,,10\n"
+    confirm(client, token_of(upload(client, content)))
+
+    page = client.get(f"{URL}?id={token_of(upload(client, content))}")
+
+    body = text(page)
+    assert 'data-testid="look-alikes"' in body and "Was this file imported already?" in body
+    assert 'class="table-warning" data-row="2"' in body
+
+
 def test_rows_with_errors_block_the_import_and_say_why(client, accountant, linked):
     client.force_login(accountant)
     token = token_of(upload(client, HEADER + "C-1,,2024-01-01,A-1,10\nC-2,,2024-13-01,A-2,-3\n"))

@@ -108,6 +108,7 @@ class Command(BaseCommand):
             }
         )
         self.skipped(preview.skipped_numbers)
+        self.look_alikes(preview)
         self.new_customers(list(preview.new_customers.items()), would=True)
 
     def report(self, outcome: importing.ImportOutcome) -> None:
@@ -124,9 +125,22 @@ class Command(BaseCommand):
         else:
             self.stdout.write(_("Imported no orders: the file has nothing new."))
         self.skipped(outcome.skipped_numbers)
+        self.look_alikes(outcome.preview)
         self.new_customers(
             [(customer.external_ref, customer.legal_name) for customer in outcome.new_customers]
         )
+
+    def look_alikes(self, preview: Preview) -> None:
+        count = preview.summary()["look_alike_count"]
+        if count:
+            message = ngettext(
+                "Warning: %(count)s row without an order number is like an order imported before "
+                "(same customer, date and total); rows without a number are imported every time.",
+                "Warning: %(count)s rows without an order number are like orders imported before "
+                "(same customer, date and total); rows without a number are imported every time.",
+                count,
+            )
+            self.stderr.write(message % {"count": count})
 
     def new_customers(self, customers: list[tuple[str, str]], *, would: bool = False) -> None:
         if not customers:
