@@ -105,3 +105,6 @@ class RfmScoreAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False
+
+
+from crm.insights.followup import admin as followup_admin  # noqa: E402, F401  (registers the rules)

@@ -217,3 +217,6 @@ class RfmScore(models.Model):
 
     def __str__(self) -> str:
         return f"{self.customer_id}: {self.r_score}{self.f_score}{self.m_score}"
+
+
+from crm.insights.followup.models import FollowUp, FollowUpMailing, FollowUpRule, FollowUpRun  # noqa: E402, F401
