@@ -29,3 +29,7 @@ def score_customers_task(
     )
     scoring.prune_snapshots()
     return snapshot.pk
+
+
+# Registered here, where the worker looks for this app's tasks.
+from crm.insights.followup.tasks import evaluate_follow_up_rules_task  # noqa: E402, F401

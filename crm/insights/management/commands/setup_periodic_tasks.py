@@ -22,6 +22,12 @@ PERIODIC_TASKS = {
         {"minute": "15", "hour": "2"},
         {},
     ),
+    # After the night's scoring (segment drops) and before the digest (licence alerts).
+    "Evaluate the follow-up rules": (
+        "crm.insights.followup.tasks.evaluate_follow_up_rules_task",
+        {"minute": "0", "hour": "6"},
+        {},
+    ),
     "Email the daily notification digest": (
         "crm.accounts.tasks.email_daily_digest_task",
         {"minute": "0", "hour": "7"},
