@@ -1,4 +1,7 @@
 from django.contrib import admin
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
 
 from service.models import Attachment, Category, Holiday, Reply, SlaAlert, SlaPolicy, Ticket
 
@@ -63,7 +66,23 @@ class HolidayAdmin(admin.ModelAdmin):
 
 @admin.register(Attachment)
 class AttachmentAdmin(admin.ModelAdmin):
+    """Files are uploaded on the ticket page, which checks their size and type; here they are
+    listed, renamed or deleted, and downloaded through the page's permission check."""
+
     list_display = ["name", "ticket", "content_type", "size", "uploaded_by", "created_at"]
+    exclude = ["file"]
+    readonly_fields = ["download", "content_type", "size"]
+
+    @admin.display(description=_("file"))
+    def download(self, attachment: Attachment) -> str:
+        if not attachment.pk:
+            return "—"
+        url = reverse("service:attachment_download", args=[attachment.ticket_id, attachment.pk])
+        return format_html('<a href="{}">{}</a>', url, attachment.name)
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
     list_filter = ["content_type"]
     search_fields = ["name", "ticket__subject"]
     raw_id_fields = ["ticket", "uploaded_by"]

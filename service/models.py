@@ -162,6 +162,8 @@ class Ticket(models.Model):
     )
     satisfaction_comment = models.TextField(_("satisfaction comment"), blank=True)
     satisfaction_at = models.DateTimeField(_("rated"), null=True, blank=True)
+    # When the survey was last emailed; asked again only after a later resolution.
+    satisfaction_requested_at = models.DateTimeField(_("survey sent"), null=True, blank=True)
 
     objects = TicketQuerySet.as_manager()
 

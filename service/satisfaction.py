@@ -11,8 +11,9 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.core import signing
-from django.core.cache import cache
 from django.core.mail import send_mail
+from django.db import transaction
+from django.db.models import F, Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -55,15 +56,12 @@ def recipient_of(ticket: Ticket) -> str:
     return contact.email if contact else ""
 
 
-def claim_key(ticket: Ticket) -> str:
-    return f"service:satisfaction-asked:{ticket.pk}:{ticket.resolved_at.timestamp()}"
-
-
 def send_satisfaction_request(*, ticket_id: int) -> bool:
     """Email the survey link for a resolved, unrated ticket, once per resolution.
 
-    The claim is an atomic cache key per (ticket, resolution time): a redelivered task sends
-    nothing more, and a ticket reopened and resolved again is asked again.
+    The claim (``satisfaction_requested_at`` later than the resolution) and the email share
+    one transaction: a redelivered task sends nothing more, a worker killed mid-send leaves the
+    claim undone for the retry, and a ticket reopened and resolved again is asked again.
     """
     ticket = Ticket.objects.select_related("customer").filter(pk=ticket_id).first()
     if ticket is None or ticket.status != Ticket.Status.RESOLVED or ticket.satisfaction_rating:
@@ -71,10 +69,16 @@ def send_satisfaction_request(*, ticket_id: int) -> bool:
     to = recipient_of(ticket)
     if not to:
         return False
-    claim = claim_key(ticket)
-    if not cache.add(claim, True, timeout=int(link_lifetime().total_seconds())):
-        return False
-    try:
+    with transaction.atomic():
+        claimed = (
+            Ticket.objects.filter(pk=ticket.pk)
+            .filter(
+                Q(satisfaction_requested_at__isnull=True) | Q(satisfaction_requested_at__lt=F("resolved_at"))
+            )
+            .update(satisfaction_requested_at=timezone.now())
+        )
+        if not claimed:
+            return False
         with translation.override(ticket.customer.language or settings.LANGUAGE_CODE):
             context = {
                 "ticket": ticket,
@@ -89,9 +93,6 @@ def send_satisfaction_request(*, ticket_id: int) -> bool:
                 from_email=settings.DEFAULT_FROM_EMAIL,
                 recipient_list=[to],
             )
-    except Exception:
-        cache.delete(claim)
-        raise
     return True
 
 

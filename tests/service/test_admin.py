@@ -45,6 +45,23 @@ def test_changelist_search_add_and_change_pages_render(client, superuser, model)
     changelist = reverse(f"admin:{opts.app_label}_{opts.model_name}_changelist")
     assert client.get(changelist).status_code == 200
     assert client.get(changelist, {"q": "sop"}).status_code == 200
-    assert client.get(reverse(f"admin:{opts.app_label}_{opts.model_name}_add")).status_code == 200
+    # Attachments come in through the ticket page, which checks size and type.
+    add = client.get(reverse(f"admin:{opts.app_label}_{opts.model_name}_add"))
+    assert add.status_code == (403 if model is Attachment else 200)
     change = reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[model.objects.first().pk])
     assert client.get(change).status_code == 200
+
+
+def test_an_attachment_in_the_admin_links_to_the_checked_download(client, superuser):
+    ticket = ReplyFactory().ticket
+    attachment = Attachment.objects.create(
+        ticket=ticket,
+        file=ContentFile(b"log", name="error.log"),
+        name="error.log",
+        content_type="text/plain",
+        size=3,
+    )
+    client.force_login(superuser)
+    page = client.get(reverse("admin:service_attachment_change", args=[attachment.pk])).text
+    assert reverse("service:attachment_download", args=[ticket.pk, attachment.pk]) in page
+    assert 'type="file"' not in page

@@ -7,7 +7,6 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 from django.core import mail, signing
-from django.core.cache import cache
 from django.urls import reverse
 from django.utils import timezone
 
@@ -20,14 +19,6 @@ from tests.service.factories import TicketFactory
 
 pytestmark = pytest.mark.django_db
 BOG = ZoneInfo("America/Bogota")
-
-
-@pytest.fixture(autouse=True)
-def _forget_claims(db):
-    """The send-once claims live in the cache, which outlives each test's database rollback."""
-    yield
-    for resolved in Ticket.objects.filter(resolved_at__isnull=False):
-        cache.delete(satisfaction.claim_key(resolved))
 
 
 @pytest.fixture
@@ -63,6 +54,17 @@ def test_resolving_emails_the_customer_a_link_once(ticket, service_agent, django
     assert send_satisfaction_request_task.delay(ticket_id=ticket.pk).get() is False
     resolve(ticket, service_agent, django_capture_on_commit_callbacks)
     assert len(mail.outbox) == 1
+
+
+def test_a_ticket_reopened_and_resolved_again_is_asked_again(
+    ticket, service_agent, django_capture_on_commit_callbacks
+):
+    resolve(ticket, service_agent, django_capture_on_commit_callbacks)
+    services.change_status(ticket=ticket, status=Ticket.Status.OPEN, by=service_agent)
+    resolve(ticket, service_agent, django_capture_on_commit_callbacks)
+    assert len(mail.outbox) == 2
+    ticket.refresh_from_db()
+    assert ticket.satisfaction_requested_at >= ticket.resolved_at
 
 
 @pytest.mark.parametrize(("language", "month"), [("en", "March"), ("es", "marzo")])
