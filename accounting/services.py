@@ -265,6 +265,8 @@ def create_invoice(*, order: Order, by: User | None, issue_date: date | None = N
         return existing
     if current.is_cancelled:
         raise AccountingError(_("A cancelled order cannot be invoiced."))
+    if current.is_history:
+        raise AccountingError(_("An order imported as history was invoiced in the previous system."))
     issued = issue_date or timezone.localdate()
     series = f"{INVOICE_SERIES}-{issued.year}"
     return Invoice.objects.create(

@@ -9,10 +9,11 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.urls import reverse
 
 from accounting import importing
 from accounting.models import Invoice, NumberSequence, Order
-from accounting.services import create_order_from_quote
+from accounting.services import AccountingError, create_invoice, create_order_from_quote
 from contacts.models import Customer
 from sales.models import InstalledProduct
 from tests.accounting.factories import accepted_quote
@@ -336,3 +337,18 @@ def test_a_number_taken_meanwhile_imports_nothing_and_says_so(customer, accounta
 
     assert Order.objects.count() == 1 and not Customer.objects.filter(external_ref="N-1").exists()
     assert not NumberSequence.objects.filter(last__gt=0).exists(), "numbers are given back"
+
+
+def test_a_history_order_is_never_invoiced_again(client, accountant):
+    import_text(
+        "customer_ref,customer_name,order_date,order_number,total\nC-9,Antigua S.A.S.,2024-05-02,77,150000\n"
+    )
+    order = Order.objects.get(number="HIS-77")
+    with pytest.raises(AccountingError, match="previous system"):
+        create_invoice(order=order, by=accountant)
+    client.force_login(accountant)
+    page = client.get(order.get_absolute_url()).text
+    assert "Imported history" in page
+    assert "Create invoice" not in page
+    assert client.post(reverse("accounting:order_invoice", args=[order.pk])).status_code in (302, 200)
+    assert not Invoice.objects.exists()
