@@ -37,6 +37,7 @@ def build_search_text(customer: Customer, contact_names: Iterable[str] = ()) -> 
         customer.legal_name,
         customer.trade_name,
         customer.tax_id or "",
+        customer.external_ref,
         normalize_phone(customer.tax_id or ""),
         customer.email,
         normalize_phone(customer.phone),

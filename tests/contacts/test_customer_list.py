@@ -151,6 +151,12 @@ def test_a_contacts_phone_or_email_finds_its_company(rep_client, rep):
     assert names(rep_client.get(URL, {"q": "luz@x.co"})) == ["Empresa X"]
 
 
+def test_the_id_in_the_previous_system_finds_the_customer(rep_client, rep):
+    CustomerFactory(owner=rep, legal_name="Importada S.A.S.", external_ref="SAP-10045")
+    CustomerFactory(owner=rep, legal_name="Otra S.A.S.")
+    assert names(rep_client.get(URL, {"q": "sap-10045"})) == ["Importada S.A.S."]
+
+
 def test_a_search_with_no_match_says_so(rep_client, rep):
     CustomerFactory(owner=rep)
     response = rep_client.get(URL, {"q": "zzzz"})
