@@ -8,6 +8,7 @@ import pytest
 
 from contacts.models import EconomicActivity
 from crm.accounts.models import Notification
+from crm.insights.followup.models import FollowUp
 from marketing.mailing import queue_mailing
 from marketing.models import Campaign, CampaignMember, EmailOptOut, Mailing, MailingRecipient
 from tests.factories import CustomerFactory
@@ -65,6 +66,10 @@ def test_each_activity_gets_one_draft_mailing_a_quarter_with_its_readers(activit
     assert (software.campaign.start_date, software.campaign.end_date) == (d(2026, 4, 1), d(2026, 6, 30))
     assert members(software) == {readers["andina"].pk}
     assert members(retail) == {readers["tienda"].pk}
+    assert set(FollowUp.objects.values_list("customer_id", "mailing_id")) == {
+        (readers["andina"].pk, software.pk),
+        (readers["tienda"].pk, retail.pk),
+    }
 
 
 def test_a_reader_who_joins_during_the_quarter_is_added_to_the_same_draft(activities, readers):

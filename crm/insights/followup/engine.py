@@ -20,8 +20,8 @@ from crm.accounts.models import User
 from crm.accounts.services import notify
 from crm.insights.followup import candidates, news
 from crm.insights.followup.candidates import Candidate, SegmentLabel
-from crm.insights.followup.keys import BATCH_SIZE, insert_keys
-from crm.insights.followup.models import FollowUp, FollowUpRule, FollowUpRun
+from crm.insights.followup.keys import BATCH_SIZE, insert_keys, link_tasks
+from crm.insights.followup.models import FollowUpRule, FollowUpRun
 
 
 def run_rules(*, as_of: date | None = None) -> FollowUpRun:
@@ -48,8 +48,7 @@ def evaluate_rule(rule: FollowUpRule, run: FollowUpRun) -> int:
         return 0
     tasks = _tasks_for(rule, run.as_of, [due[key] for key in new])
     Task.objects.bulk_create(tasks, batch_size=BATCH_SIZE)
-    linked = [FollowUp(pk=new[key], task_id=task.pk) for key, task in zip(new, tasks, strict=True)]
-    FollowUp.objects.bulk_update(linked, ["task"], batch_size=BATCH_SIZE)
+    link_tasks([(new[key], task.pk) for key, task in zip(new, tasks, strict=True)])
     if rule.alert_owner:
         _alert_owners(rule, [due[key] for key in new], tasks)
     return len(new)

@@ -9,7 +9,6 @@ mailing; once it has been sent, customers who qualify later wait for the next pe
 
 from __future__ import annotations
 
-from collections import defaultdict
 from datetime import date
 
 from django.conf import settings
@@ -43,15 +42,12 @@ def fill_mailings(rule: FollowUpRule, run: FollowUpRun) -> int:
     if not rows:
         return 0
     mailings, created = _draft_mailings(rule, run.as_of, key, {activity for _pk, activity in rows})
-    activity_of = {pk: activity for pk, activity in rows if activity in mailings}
-    new = insert_keys(rule, run, [(pk, key) for pk in activity_of])
-    by_activity: dict[int, list[int]] = defaultdict(list)
-    for (customer_id, _key), follow_up_id in new.items():
-        by_activity[activity_of[customer_id]].append(follow_up_id)
-    for activity, follow_up_ids in by_activity.items():
-        FollowUp.objects.filter(pk__in=follow_up_ids).update(mailing=mailings[activity])
+    mailing_of = {pk: mailings[activity] for pk, activity in rows if activity in mailings}
+    new = insert_keys(
+        rule, run, [(pk, key) for pk in mailing_of], mailing_of={pk: m.pk for pk, m in mailing_of.items()}
+    )
     members = [
-        CampaignMember(campaign_id=mailings[activity_of[customer_id]].campaign_id, customer_id=customer_id)
+        CampaignMember(campaign_id=mailing_of[customer_id].campaign_id, customer_id=customer_id)
         for customer_id, _key in new
     ]
     # Marketing may have added some of them by hand already.
