@@ -108,3 +108,4 @@ class RfmScoreAdmin(admin.ModelAdmin):
 
 
 from crm.insights.followup import admin as followup_admin  # noqa: E402, F401  (registers the rules)
+from crm.insights.reports import admin as reports_admin  # noqa: E402, F401  (registers the frozen forecasts)

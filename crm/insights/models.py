@@ -220,3 +220,4 @@ class RfmScore(models.Model):
 
 
 from crm.insights.followup.models import FollowUp, FollowUpMailing, FollowUpRule, FollowUpRun  # noqa: E402, F401
+from crm.insights.reports.models import ForecastLine, ForecastSnapshot  # noqa: E402, F401

@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from crm.insights import views
 from crm.insights.followup import views as followup_views
@@ -9,4 +9,5 @@ urlpatterns = [
     path("rfm/recompute/", views.rfm_recompute, name="rfm_recompute"),
     path("rfm/export.csv", views.rfm_export, name="rfm_export"),
     path("relationships/", followup_views.relationships_page, name="relationships"),
+    path("reports/", include("crm.insights.reports.urls")),
 ]

@@ -17,6 +17,12 @@ PERIODIC_TASKS = {
         {"minute": "5", "hour": "0"},
         {},
     ),
+    # Daily, but a month is frozen once: the first run of the month takes it, later runs keep it.
+    "Freeze the month's forecast": (
+        "crm.insights.reports.tasks.snapshot_forecast_task",
+        {"minute": "10", "hour": "0"},
+        {},
+    ),
     "Score customers' value (RFM)": (
         "crm.insights.tasks.score_customers_task",
         {"minute": "15", "hour": "2"},

@@ -1,0 +1,8 @@
+"""The reports, in the order the index lists them."""
+
+from __future__ import annotations
+
+from crm.insights.reports.base import Report
+from crm.insights.reports.sales import SalesReport
+
+REPORTS: dict[str, Report] = {report.slug: report for report in (SalesReport(),)}
