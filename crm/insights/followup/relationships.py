@@ -16,7 +16,7 @@ A rep who left keeps their rows, marked, so that a manager hands their customers
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 from django.db.models import Count, DateField, Exists, F, Min, OuterRef, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce, Greatest, TruncDate
@@ -24,6 +24,7 @@ from django.db.models.functions import Coalesce, Greatest, TruncDate
 from accounting.models import Order
 from contacts.models import Activity, Customer, Task
 from crm.accounts.models import User
+from crm.insights.followup.candidates import start_of_day
 from crm.insights.followup.models import FollowUpRule
 from crm.insights.followup.periods import months_after, months_before
 
@@ -57,30 +58,37 @@ def after_sale_rule() -> FollowUpRule | None:
 
 
 def after_sale_due(user: User, today: date, rule: FollowUpRule) -> QuerySet[Customer]:
-    """Customers due for an after-sale contact that nobody has on a task, with ``last_contact``."""
+    """Customers due for an after-sale contact that nobody has on a task, with ``last_contact``.
+
+    The conditions are all EXISTS, which the database answers with one pass per table
+    (anti-joins); the last contact is computed only for the customers that qualify.
+    """
     cutoff = months_before(today, rule.interval_months)
+    after_cutoff = start_of_day(cutoff + timedelta(days=1))
     sales = Order.objects.filter(customer=OuterRef("pk")).exclude(status=Order.Status.CANCELLED)
-    activities = Activity.objects.filter(customer=OuterRef("pk")).order_by("-occurred_at")
-    done = Task.objects.filter(customer=OuterRef("pk"), done_at__isnull=False).order_by("-done_at")
-    customers = (
+    sold = sales.filter(order_date__lte=cutoff)
+    if rule.stop_after_months:
+        sold = sold.filter(order_date__gte=months_before(today, rule.stop_after_months))
+    activities = Activity.objects.filter(customer=OuterRef("pk"))
+    done = Task.objects.filter(customer=OuterRef("pk"), done_at__isnull=False)
+    return (
         Customer.objects.visible_to(user)
         .exclude(lifecycle_stage=Customer.Stage.LOST)
-        .annotate(last_sale=Subquery(sales.order_by("-order_date").values("order_date")[:1]))
-        .filter(last_sale__lte=cutoff)
+        .filter(Exists(sold))
+        .exclude(Exists(sales.filter(order_date__gt=cutoff)))
+        .exclude(Exists(activities.filter(occurred_at__gte=after_cutoff)))
+        .exclude(Exists(done.filter(done_at__gte=after_cutoff)))
         .exclude(Exists(Task.objects.open().filter(customer=OuterRef("pk"))))
+        .annotate(last_sale=Subquery(sales.order_by("-order_date").values("order_date")[:1]))
         .annotate(
             last_contact=Greatest(
                 F("last_sale"),
-                Coalesce(_day_of(activities, "occurred_at"), Value(NEVER)),
-                Coalesce(_day_of(done, "done_at"), Value(NEVER)),
+                Coalesce(_day_of(activities.order_by("-occurred_at"), "occurred_at"), Value(NEVER)),
+                Coalesce(_day_of(done.order_by("-done_at"), "done_at"), Value(NEVER)),
                 output_field=DateField(),
             )
         )
-        .filter(last_contact__lte=cutoff)
     )
-    if rule.stop_after_months:
-        customers = customers.filter(last_sale__gte=months_before(today, rule.stop_after_months))
-    return customers
 
 
 def _day_of(queryset: QuerySet, field: str) -> Subquery:

@@ -5,14 +5,12 @@ from __future__ import annotations
 from datetime import date
 
 from django import forms
-from django.db.models import Exists, OuterRef
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from contacts.models import Customer, Task
+from contacts.models import Customer
 from contacts.pagination import EitherEndPaginator
-from crm.accounts.models import User
 from crm.accounts.permissions import role_required
 from crm.accounts.roles import Role
 from crm.insights.followup import relationships
@@ -47,17 +45,14 @@ class RelationshipFilter(forms.Form):
         choices=[("overdue", _("Most overdue")), ("customer", _("Customer")), ("rep", _("Rep"))],
     )
 
-    def __init__(self, *args, **kwargs) -> None:
+    def __init__(self, *args, reps: list[relationships.RepSummary], **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        # People who own a customer or have an open task; the list is short.
-        people = User.objects.filter(
-            Exists(Customer.objects.filter(owner=OuterRef("pk")))
-            | Exists(Task.objects.open().filter(assignee=OuterRef("pk")))
-        ).order_by("first_name", "last_name", "username")
+        # The people the summary lists: whoever has something overdue.
+        named = sorted((rep for rep in reps if rep.rep_id), key=lambda rep: rep.name.lower())
         self.fields["rep"].choices = [
             ("", _("Everyone")),
             (NO_OWNER, _("No owner")),
-            *((str(person.pk), str(person)) for person in people),
+            *((str(rep.rep_id), rep.name) for rep in named),
         ]
 
     def value(self, name: str, default: str) -> str:
@@ -70,9 +65,10 @@ class RelationshipFilter(forms.Form):
 @role_required(*SUPERVISORS)
 def relationships_page(request):
     today = timezone.localdate()
-    form = RelationshipFilter(request.GET)
-    show, rep, sort = form.value("show", "tasks"), form.value("rep", ""), form.value("sort", "overdue")
     rule = relationships.after_sale_rule()
+    summary = relationships.summary(request.user, today, rule)
+    form = RelationshipFilter(request.GET, reps=summary)
+    show, rep, sort = form.value("show", "tasks"), form.value("rep", ""), form.value("sort", "overdue")
     if show == "after_sale":
         rows = _after_sale_rows(request.user, today, rule, rep, sort)
     else:
@@ -85,7 +81,7 @@ def relationships_page(request):
         "form": form,
         "show": show,
         "rule": rule,
-        "summary": relationships.summary(request.user, today, rule),
+        "summary": summary,
         "page_obj": page,
         "query_string": query.urlencode(),
         "today": today,
