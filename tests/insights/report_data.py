@@ -10,14 +10,18 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 import time_machine
+from django.contrib.contenttypes.models import ContentType
 
+from contacts.models import Activity
 from crm.accounts.roles import Role
 from crm.insights.reports.snapshots import take_forecast_snapshot
+from leads.models import DisqualificationReason, Lead
 from sales.models import LostReason, Opportunity, Quote
-from tests.factories import CustomerFactory, user_with_role
-from tests.leads.factories import LeadCampaignFactory
+from tests.factories import ActivityFactory, CustomerFactory, user_with_role
+from tests.leads.factories import LeadCampaignFactory, LeadFactory
 from tests.sales.factories import OpportunityFactory, ProductFactory, QuoteFactory, QuoteLineFactory, stage
 
 TODAY = date(2026, 11, 15)
@@ -117,3 +121,101 @@ def sales_data_set(rep, teammate, other_team_rep, leaver) -> dict:
     leaver.is_active = False
     leaver.save(update_fields=["is_active"])
     return {**deals, "snapshot": snapshot, "fair": fair, "lamp": lamp, "desk": desk}
+
+
+# --- activity ---------------------------------------------------------------------------
+
+BOGOTA = ZoneInfo("America/Bogota")
+
+
+def local(month: int, day: int, hour: int = 10, minute: int = 0) -> datetime:
+    return datetime(2026, month, day, hour, minute, tzinfo=BOGOTA)
+
+
+def did(user, kind: str, when: datetime, outcome: str = "", related=None) -> Activity:
+    activity = ActivityFactory(
+        customer=CustomerFactory(owner=user if user.team_id else None),
+        user=user,
+        kind=kind,
+        occurred_at=when,
+        outcome=outcome,
+    )
+    if related is not None:
+        activity.related_type = ContentType.objects.get_for_model(related)
+        activity.related_id = related.pk
+        activity.save(update_fields=["related_type", "related_id"])
+    return activity
+
+
+def lead(telemarketer, status: str, reason: str = "", updated: datetime | None = None) -> Lead:
+    made = LeadFactory(
+        assigned_to=telemarketer,
+        status=status,
+        disqualification_reason=DisqualificationReason.objects.get(name=reason) if reason else None,
+    )
+    if updated:
+        Lead.objects.filter(pk=made.pk).update(updated_at=updated)
+    return made
+
+
+def sent(opportunity: Opportunity, when: datetime, revision_of: Quote | None = None) -> Quote:
+    quote = QuoteFactory(
+        opportunity=opportunity,
+        status=Quote.Status.SENT,
+        sent_at=when,
+        number=revision_of.number if revision_of else factory_number(),
+        version=revision_of.version + 1 if revision_of else 1,
+        revision_of=revision_of,
+    )
+    return quote
+
+
+_numbers = iter(range(1, 10_000))
+
+
+def factory_number() -> str:
+    return f"COT-T-{next(_numbers):05d}"
+
+
+def activity_data_set(rep, teammate, other_team_rep, leaver, telemarketer) -> dict:
+    """November 2026 in Bogotá; what falls outside it says so."""
+    name_people(rep=rep, teammate=teammate, other_team_rep=other_team_rep)
+    telemarketer.first_name, telemarketer.last_name = "Tania", "Torres"
+    telemarketer.save(update_fields=["first_name", "last_name"])
+    Kind = Activity.Kind
+    did(rep, Kind.VISIT, local(11, 3))
+    did(rep, Kind.CALL, local(11, 3, 11), "Interested")
+    did(rep, Kind.CALL, local(11, 10, 23, 30), "No answer")  # the 11th in UTC
+    did(rep, Kind.MEETING, local(11, 16, 9))
+    did(rep, Kind.EMAIL, local(11, 2, 8))
+    did(rep, Kind.NOTE, local(11, 3))  # a note is not work done with a customer
+    did(teammate, Kind.VISIT, local(10, 31, 23, 30))  # 1 November in UTC, October here
+    did(teammate, Kind.VISIT, local(11, 1, 0, 30))
+    did(teammate, Kind.CALL, local(11, 20))
+    did(leaver, Kind.CALL, local(11, 4), "Busy")
+    did(other_team_rep, Kind.EMAIL, local(11, 5))
+    qualified = lead(telemarketer, Lead.Status.QUALIFIED)
+    turned_down = lead(telemarketer, Lead.Status.DISQUALIFIED, "No need", updated=local(11, 6, 12))
+    trying = lead(telemarketer, Lead.Status.CONTACTING)
+    lead(telemarketer, Lead.Status.DISQUALIFIED, "Duplicate", updated=local(10, 20))  # October
+    lead(telemarketer, Lead.Status.DISQUALIFIED, updated=local(11, 7))  # no reason recorded
+    did(telemarketer, Kind.CALL, local(11, 5), "No answer", related=qualified)
+    did(telemarketer, Kind.CALL, local(11, 6), "Interested", related=qualified)
+    did(telemarketer, Kind.CALL, local(11, 6, 11), "Not interested", related=turned_down)
+    did(telemarketer, Kind.CALL, local(11, 7), "No answer", related=trying)
+    lost_price = opportunity(rep, "9999", date(2026, 11, 30), "Lost", closed_on=date(2026, 11, 5))
+    Opportunity.objects.filter(pk=lost_price.pk).update(lost_reason=LostReason.objects.get(name="Price"))
+    lost_too = opportunity(teammate, "100", date(2026, 11, 30), "Lost", closed_on=date(2026, 11, 6))
+    Opportunity.objects.filter(pk=lost_too.pk).update(lost_reason=LostReason.objects.get(name="Price"))
+    opportunity(other_team_rep, "50", date(2026, 11, 30), "Lost", closed_on=date(2026, 11, 7))
+    opportunity(rep, "77", date(2026, 10, 30), "Lost", closed_on=date(2026, 10, 30))  # October
+    alfa = opportunity(rep, "1000", date(2026, 12, 30), "Proposal", name="Alfa renovación")
+    beta = opportunity(teammate, "1000", date(2026, 12, 30), "Proposal", name="Beta ampliación")
+    gamma = opportunity(rep, "1000", date(2026, 12, 30), "Proposal", name="Gamma equipos")
+    sent(alfa, local(11, 9), revision_of=sent(alfa, local(11, 2)))
+    sent(beta, local(11, 4), revision_of=sent(beta, local(11, 3)))
+    sent(gamma, local(11, 10))
+    sent(gamma, local(10, 20))  # October
+    leaver.is_active = False
+    leaver.save(update_fields=["is_active"])
+    return {"alfa": alfa, "beta": beta, "gamma": gamma, "qualified": qualified, "turned_down": turned_down}
