@@ -143,6 +143,16 @@ def test_with_the_after_sale_rule_off_the_tab_says_so(manager_client):
     assert "The after-sale rule is switched off" in page
 
 
+def test_renders_in_spanish(manager_client, customer, today):
+    overdue_task(customer, 2)
+    sale(CustomerFactory(owner=None), months_before(today, 4))
+
+    for show in ["tasks", "after_sale"]:
+        response = manager_client.get(URL, {"show": show}, HTTP_ACCEPT_LANGUAGE="es")
+        assert response.status_code == 200
+        assert '<html lang="es"' in response.content.decode()
+
+
 @pytest.mark.parametrize(
     ("persona", "status"),
     [
