@@ -20,6 +20,7 @@ from crm.accounts.roles import Role
 from crm.insights.reports.snapshots import take_forecast_snapshot
 from leads.models import DisqualificationReason, Lead
 from sales.models import LostReason, Opportunity, Quote
+from sales.services.pipeline import create_opportunity, move_opportunity
 from tests.factories import ActivityFactory, CustomerFactory, user_with_role
 from tests.leads.factories import LeadCampaignFactory, LeadFactory
 from tests.sales.factories import OpportunityFactory, ProductFactory, QuoteFactory, QuoteLineFactory, stage
@@ -219,3 +220,70 @@ def activity_data_set(rep, teammate, other_team_rep, leaver, telemarketer) -> di
     leaver.is_active = False
     leaver.save(update_fields=["is_active"])
     return {"alfa": alfa, "beta": beta, "gamma": gamma, "qualified": qualified, "turned_down": turned_down}
+
+
+# --- pipeline ---------------------------------------------------------------------------
+
+
+def at(month: int, day: int, year: int = 2026) -> datetime:
+    return datetime(year, month, day, 12, tzinfo=UTC)
+
+
+def opened(owner, amount: str, when: datetime, stage_name: str, expected: date, name: str) -> Opportunity:
+    """Opened through the pipeline service on ``when``, so that its stage history starts there."""
+    with time_machine.travel(when, tick=False):
+        return create_opportunity(
+            data={
+                "customer": CustomerFactory(owner=owner),
+                "name": name,
+                "owner": owner,
+                "amount": Decimal(amount),
+                "expected_close_date": expected,
+                "stage": stage(stage_name),
+            },
+            by=owner,
+        )
+
+
+def moved(deal: Opportunity, stage_name: str, when: datetime, reason: str = "") -> None:
+    with time_machine.travel(when, tick=False):
+        move_opportunity(
+            opportunity=deal,
+            stage=stage(stage_name),
+            by=deal.owner,
+            lost_reason=LostReason.objects.get(name=reason) if reason else None,
+        )
+
+
+def loaded(owner, amount: str, when: datetime, stage_name: str, expected: date, name: str, **fields):
+    """Loaded in bulk: no stage history at all."""
+    with time_machine.travel(when, tick=False):
+        return opportunity(owner, amount, expected, stage_name, name=name, **fields)
+
+
+def pipeline_data_set(rep, teammate, other_team_rep, leaver) -> dict:
+    """The fourth quarter of 2026 as seen on 15 November."""
+    name_people(rep=rep, teammate=teammate, other_team_rep=other_team_rep)
+    deals = {
+        "P1": opened(rep, "1000", at(10, 1), "Prospecting", date(2026, 11, 30), "P1 ganada"),
+        "P2": opened(rep, "2000", at(10, 5), "Prospecting", date(2026, 11, 30), "P2 perdida"),
+        "P3": opened(teammate, "500", at(11, 2), "Prospecting", date(2026, 12, 20), "P3 nueva"),
+        "P4": opened(teammate, "3000", at(10, 10), "Qualification", date(2026, 11, 10), "P4 negociando"),
+        "P5": opened(other_team_rep, "700", at(9, 20), "Prospecting", date(2026, 12, 1), "P5 de septiembre"),
+        "P6": loaded(rep, "400", at(11, 10), "Needs analysis", date(2027, 1, 15), "P6 sin historia"),
+        "P7": loaded(rep, "100", at(5, 1), "Prospecting", date(2026, 6, 30), "P7 vieja"),
+        "P8": loaded(
+            teammate, "2500", at(8, 1), "Won", date(2026, 10, 20), "P8", closed_on=date(2026, 10, 20)
+        ),
+        "P9": loaded(leaver, "300", at(8, 1), "Won", date(2026, 10, 15), "P9", closed_on=date(2026, 10, 15)),
+    }
+    moved(deals["P1"], "Qualification", at(10, 11))
+    moved(deals["P1"], "Proposal", at(10, 21))
+    moved(deals["P1"], "Won", at(11, 5))
+    moved(deals["P2"], "Qualification", at(10, 25))
+    moved(deals["P2"], "Lost", at(11, 1), "Price")
+    moved(deals["P4"], "Negotiation", at(10, 30))
+    moved(deals["P5"], "Proposal", at(10, 3))
+    leaver.is_active = False
+    leaver.save(update_fields=["is_active"])
+    return deals

@@ -5,8 +5,10 @@ from __future__ import annotations
 from crm.insights.reports.accuracy import ForecastAccuracyReport
 from crm.insights.reports.activity import ActivityReport
 from crm.insights.reports.base import Report
+from crm.insights.reports.pipeline import PipelineReport
 from crm.insights.reports.sales import SalesReport
 
 REPORTS: dict[str, Report] = {
-    report.slug: report for report in (SalesReport(), ForecastAccuracyReport(), ActivityReport())
+    report.slug: report
+    for report in (SalesReport(), ForecastAccuracyReport(), ActivityReport(), PipelineReport())
 }
