@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounting.models import Order
 from contacts.models import Customer
+from contacts.uploads import check_upload
 from crm.accounts.models import User
 from crm.accounts.roles import Role
 from sales.models import Product
@@ -124,24 +125,13 @@ class AttachmentForm(forms.Form):
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
-        limit = settings.SERVICE_ATTACHMENT_MAX_BYTES
-        if upload.size > limit:
-            raise forms.ValidationError(
-                _("The file is too big (%(size)s); the limit is %(limit)s.")
-                % {"size": filesizeformat(upload.size), "limit": filesizeformat(limit)}
-            )
-        accepted = attachments.allowed_extensions()
-        extension = attachments.extension_of(upload.name)
-        if extension not in accepted:
-            raise forms.ValidationError(
-                _("Files of this type are not accepted. Accepted types: %(types)s.")
-                % {"types": ", ".join(accepted)}
-            )
-        self.content_type = attachments.sniff(upload, extension)
-        if self.content_type is None:
-            raise forms.ValidationError(
-                _("The file's content is not that of a .%(extension)s file.") % {"extension": extension}
-            )
+        self.content_type = check_upload(
+            upload,
+            name=upload.name,
+            size=upload.size,
+            max_bytes=settings.SERVICE_ATTACHMENT_MAX_BYTES,
+            extensions=settings.SERVICE_ATTACHMENT_TYPES,
+        )
         return upload
 
 
