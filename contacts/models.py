@@ -236,6 +236,8 @@ class CustomerValue(models.Model):
     """
 
     # A hidden relation (no ``customer.value`` accessor): a merge leaves it to the next run.
+    # Not checked row by row in the database: the job inserts only existing customers, and
+    # Django deletes the row with its customer.
     customer = models.OneToOneField(
         Customer,
         verbose_name=_("customer"),
@@ -243,14 +245,16 @@ class CustomerValue(models.Model):
         on_delete=models.CASCADE,
         related_name="+",
         related_query_name="value",
+        db_constraint=False,
     )
-    segment = models.CharField(_("value segment"), max_length=30, db_index=True)
+    segment = models.CharField(_("value segment"), max_length=30)
     score = models.DecimalField(_("value score"), max_digits=7, decimal_places=6)
     scored_on = models.DateField(_("scored as of"))
 
     class Meta:
         verbose_name = _("customer value")
         verbose_name_plural = _("customer values")
+        indexes = [models.Index(fields=["segment"], name="customer_value_segment_idx")]
 
     def __str__(self) -> str:
         return f"{self.customer_id}: {self.segment} {self.score}"

@@ -14,14 +14,15 @@ class Migration(migrations.Migration):
         migrations.CreateModel(
             name='CustomerValue',
             fields=[
-                ('customer', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, primary_key=True, related_name='+', related_query_name='value', serialize=False, to='contacts.customer', verbose_name='customer')),
-                ('segment', models.CharField(db_index=True, max_length=30, verbose_name='value segment')),
+                ('customer', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, primary_key=True, related_name='+', related_query_name='value', serialize=False, to='contacts.customer', verbose_name='customer', db_constraint=False)),
+                ('segment', models.CharField(max_length=30, verbose_name='value segment')),
                 ('score', models.DecimalField(decimal_places=6, max_digits=7, verbose_name='value score')),
                 ('scored_on', models.DateField(verbose_name='scored as of')),
             ],
             options={
                 'verbose_name': 'customer value',
                 'verbose_name_plural': 'customer values',
+                'indexes': [models.Index(fields=['segment'], name='customer_value_segment_idx')],
             },
         ),
     ]

@@ -94,7 +94,7 @@ class Migration(migrations.Migration):
                 ('value_score', models.DecimalField(decimal_places=6, max_digits=7, verbose_name='value score')),
                 ('segment', models.CharField(blank=True, max_length=30, verbose_name='segment')),
                 ('customer', models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='contacts.customer', verbose_name='customer')),
-                ('snapshot', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='scores', to='insights.rfmsnapshot', verbose_name='snapshot')),
+                ('snapshot', models.ForeignKey(db_constraint=False, db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name='scores', to='insights.rfmsnapshot', verbose_name='snapshot')),
             ],
             options={
                 'verbose_name': 'RFM score',

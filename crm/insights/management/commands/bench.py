@@ -19,7 +19,7 @@ from contacts.models import Activity, Customer
 from crm.accounts.demo import ensure_demo_users
 from crm.accounts.models import User
 from crm.accounts.roles import is_supervisor
-from crm.insights import bench, bench_leads, bench_orders
+from crm.insights import bench, bench_leads, bench_orders, bench_rfm
 from sales.models import Opportunity, Quote
 
 STATIC_FILES = {
@@ -166,6 +166,7 @@ class Command(AccountingSections, MarketingSections, BaseCommand):
             self.lead_import(leads)
             self.mailing_queue(leads)
             self.order_import()
+            bench_rfm.report(self.say)
 
     def seed(self, customers: int) -> None:
         existing = Customer.objects.count()
