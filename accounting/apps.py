@@ -11,3 +11,8 @@ class AccountingConfig(AppConfig):
         from contacts.panels import customer_panels
 
         customer_panels.register(panels.OrdersPanel, order=50)
+
+        from accounting import files
+        from contacts.files import customer_file_sources
+
+        customer_file_sources.register(files.invoice_pdfs)

@@ -160,3 +160,7 @@ class CustomerImportAdmin(admin.ModelAdmin):
         "imported_at",
     ]
     exclude = ["csv_text"]
+
+
+# Documents and mail keep their admin beside their models.
+from contacts.documents import admin as documents_admin  # noqa: E402, F401

@@ -484,3 +484,7 @@ class CustomerImport(models.Model):
 
     def __str__(self) -> str:
         return self.file_name
+
+
+# Shared files and email live in their own modules; imported here so that Django finds them.
+from contacts.documents.models import Document  # noqa: E402, F401

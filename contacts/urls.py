@@ -1,5 +1,6 @@
 from django.urls import path
 
+from contacts.documents import views as documents
 from contacts.views import customers, merge, panels, people, timeline, transfer
 
 app_name = "contacts"
@@ -19,6 +20,13 @@ urlpatterns = [
     path("<int:pk>/contacts/new/", people.contact_create, name="contact_create"),
     path("contacts/<int:pk>/edit/", people.contact_update, name="contact_update"),
     path("contacts/<int:pk>/delete/", people.contact_delete, name="contact_delete"),
+]
+
+urlpatterns += [
+    path("<int:pk>/files/", documents.customer_files, name="customer_files"),
+    path("files/<str:record>/<int:pk>/", documents.record_files, name="record_files"),
+    path("files/<int:pk>/", documents.document_download, name="document_download"),
+    path("files/<int:pk>/delete/", documents.document_delete, name="document_delete"),
 ]
 
 urlpatterns += [

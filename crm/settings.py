@@ -286,6 +286,13 @@ LOGGING = {
 CRM_LIST_PAGE_SIZE = 50
 CRM_IMPORT_MAX_BYTES = env_int("CRM_IMPORT_MAX_BYTES", 5 * 1024 * 1024)
 CRM_BASE_URL = os.environ.get("CRM_BASE_URL", "http://127.0.0.1:8000")
+# Documents on customers, opportunities and quotes (and email attachments kept with the email):
+# the size limit and the extensions accepted, each also checked against the file's own content.
+CRM_DOCUMENT_MAX_BYTES = env_int("CRM_DOCUMENT_MAX_BYTES", 20 * 1024 * 1024)
+CRM_DOCUMENT_TYPES = env_list(
+    "CRM_DOCUMENT_TYPES",
+    ["pdf", "png", "jpg", "jpeg", "gif", "webp", "txt", "csv", "docx", "xlsx"],
+)
 
 # --- Service --------------------------------------------------------------------------
 # Warn the assignee and their manager when this share of an SLA target's business time is left.

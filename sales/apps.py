@@ -13,3 +13,11 @@ class SalesConfig(AppConfig):
         customer_panels.register(panels.OpportunitiesPanel, order=20)
         customer_panels.register(panels.InstalledBasePanel, order=30)
         customer_panels.register(panels.QuotesPanel, order=40)
+
+        from contacts.files import customer_file_sources, document_targets
+        from sales import files
+        from sales.models import Opportunity, Quote
+
+        document_targets.register(Opportunity)
+        document_targets.register(Quote)
+        customer_file_sources.register(files.sent_quote_pdfs)
