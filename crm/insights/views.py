@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from django.conf import settings
 from django.contrib import messages
 from django.db import transaction
@@ -15,11 +17,12 @@ from crm.accounts.permissions import role_required
 from crm.accounts.roles import Role
 from crm.insights.models import RfmSettings, RfmSnapshot, SegmentRule
 from crm.insights.rfm import export, reports
-from crm.insights.rfm.scoring import STALE_AFTER
 from crm.insights.tasks import score_customers_task
 
 SUPERVISORS = (Role.MANAGER, Role.ADMIN)
 RECENT_SNAPSHOTS = 10
+# A run takes seconds; one unpublished for longer than this has died (it is cleaned up later).
+RUNNING_AT_MOST = timedelta(minutes=30)
 
 
 @role_required(*SUPERVISORS)
@@ -35,7 +38,7 @@ def rfm_overview(request):
         "movements": reports.movements(snapshot, names) if snapshot else [],
         "recent": RfmSnapshot.objects.latest_first()[:RECENT_SNAPSHOTS],
         "running": RfmSnapshot.objects.filter(
-            is_complete=False, started_at__gte=timezone.now() - STALE_AFTER
+            is_complete=False, started_at__gte=timezone.now() - RUNNING_AT_MOST
         ).exists(),
         "currency": settings.CRM_CURRENCY,
     }

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from contacts.models import CustomerValue
 from crm.insights.models import RfmSnapshot
@@ -84,10 +85,35 @@ def test_the_page_shows_the_current_snapshot_segments_and_movements(client, mana
     assert 'data-testid="rfm-orders">21<' in page
     assert 'data-testid="segment-loyal">2<' in page
     assert 'data-testid="segment-champions">0<' in page
+    loyal = next(row for row in response.context["segments"] if row.code == "loyal")
+    assert loyal.share == 20.0
     assert "?value_segment=loyal" in page
     movements = {(move.before, move.after): move.customers for move in response.context["movements"]}
     assert movements[("Need attention", "Potential")] == 2
     assert movements[("Not scored", "At risk")] == 2
+
+
+def test_the_page_says_when_a_run_is_in_progress(client, manager):
+    build_data_set()
+    score_customers(as_of=AS_OF)
+    current = RfmSnapshot.objects.get()
+    running = RfmSnapshot.objects.create(
+        as_of=AS_OF,
+        recency_weight=30,
+        frequency_weight=10,
+        monetary_weight=60,
+        trigger=RfmSnapshot.Trigger.MANUAL,
+        started_at=timezone.now() - timedelta(minutes=1),
+    )
+    client.force_login(manager)
+
+    response = client.get(RFM_URL)
+
+    assert 'data-testid="rfm-running"' in text(response)
+    assert response.context["snapshot"] == current
+    running.started_at = timezone.now() - timedelta(hours=2)  # died long ago
+    running.save()
+    assert 'data-testid="rfm-running"' not in text(client.get(RFM_URL))
 
 
 def test_the_page_before_any_scoring_says_so(client, manager):

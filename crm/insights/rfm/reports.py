@@ -32,7 +32,7 @@ class SegmentCount:
     code: str
     name: str
     customers: int
-    share: float
+    share: float  # percent of the customers scored
     rule: SegmentRule | None = None
 
 
@@ -47,7 +47,7 @@ def segment_counts(snapshot: RfmSnapshot, rules: list[SegmentRule]) -> list[Segm
     names = {rule.slug: rule.display_label for rule in rules}
     rows += [SegmentCount(code, name_of(code, names), customers, 0.0) for code, customers in counts.items()]
     for row in rows:
-        row.share = row.customers / total
+        row.share = 100 * row.customers / total
     return rows
 
 
