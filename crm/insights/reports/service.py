@@ -1,0 +1,228 @@
+"""The service report: tickets opened and resolved, service levels kept, and satisfaction,
+per agent, product or team.
+
+- Opened: tickets opened in the period. Resolved: tickets whose resolution falls in it
+  (a reopened ticket counts again when it is resolved again).
+- Service level: of the tickets resolved (or first answered) in the period whose priority
+  has an SLA policy, the share done within its target in business hours, counted in SQL
+  by ``business_clock`` exactly as the ticket page counts it; "late" are the others.
+- Satisfaction: the average of the ratings (1 to 5) given in the period.
+- Whose: an agent sees the tickets assigned to them, a manager their teams', an admin all;
+  a ticket nobody was assigned to has a row of its own.
+"""
+
+from __future__ import annotations
+
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.db.models import Count, F, Q, QuerySet, Sum
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from crm.accounts.roles import Role
+from crm.insights.reports import extensions  # noqa: F401 (the tickets table of the drill-down)
+from crm.insights.reports.base import (
+    Context,
+    Records,
+    Report,
+    Result,
+    UnknownFigure,
+    by_label,
+    key_id,
+    person_names,
+    ref,
+    split_key,
+    team_names,
+)
+from crm.insights.reports.business_clock import with_sla
+from crm.insights.reports.tables import Chart, Column, Row, Table, ratio, series
+from sales.models import Product
+from service.models import Ticket
+
+GROUP_FIELDS = {"agent": "assignee_id", "product": "product_id", "team": "team_id"}
+
+
+def scoped_tickets(context: Context) -> QuerySet:
+    """The viewer's tickets (by assignee and team), narrowed by team and product as chosen."""
+    filters = context.filters
+    tickets = context.scope.apply(Ticket.objects.order_by(), owner="assignee", team="team")
+    if filters.team:
+        tickets = tickets.filter(team=filters.team)
+    if filters.product:
+        tickets = tickets.filter(product=filters.product)
+    return tickets
+
+
+def _within(field: str, context: Context) -> Q:
+    start, stop = context.filters.period.moments()
+    return Q(**{f"{field}__gte": start, f"{field}__lt": stop})
+
+
+def measures(context: Context) -> dict[str, Q]:
+    """Each countable figure as a condition on the tickets (with ``with_sla``'s aliases)."""
+    opened, resolved = _within("opened_at", context), _within("resolved_at", context)
+    responded, rated = _within("first_response_at", context), _within("satisfaction_at", context)
+    resolved_with_target = resolved & Q(resolution_target__isnull=False)
+    responded_with_target = responded & Q(response_target__isnull=False)
+    return {
+        "opened": opened,
+        "resolved": resolved,
+        "resolution_sla": resolved_with_target,
+        "resolved_late": resolved_with_target & Q(resolved_in_time=False),
+        "response_sla": responded_with_target,
+        "responded_late": responded_with_target & Q(responded_in_time=False),
+        "ratings": rated & Q(satisfaction_rating__isnull=False),
+    }
+
+
+def period_tickets(context: Context) -> QuerySet:
+    """The viewer's tickets with anything to count in the period, with their SLA aliases."""
+    touched = Q()
+    for field in ("opened_at", "resolved_at", "first_response_at", "satisfaction_at"):
+        touched |= _within(field, context)
+    return with_sla(scoped_tickets(context).filter(touched))
+
+
+class ServiceReport(Report):
+    slug = "service"
+    title = gettext_lazy("Service")
+    description = gettext_lazy(
+        "Tickets opened and resolved, service levels kept in business hours and customer satisfaction, "
+        "per agent, product or team."
+    )
+    roles = (Role.SERVICE_AGENT, Role.MANAGER, Role.ADMIN)
+    filters = ("team", "product")
+    groupings = [
+        ("agent", gettext_lazy("Agent")),
+        ("product", gettext_lazy("Product")),
+        ("team", gettext_lazy("Team")),
+    ]
+    default_period = "this_month"
+
+    def columns(self) -> list[Column]:
+        return [
+            Column("opened", _("Opened")),
+            Column("resolved", _("Resolved")),
+            Column("resolution_sla", _("Resolved within SLA"), "percent"),
+            Column("resolved_late", _("Resolved late")),
+            Column("response_sla", _("First response within SLA"), "percent"),
+            Column("responded_late", _("First response late")),
+            Column("satisfaction", _("Satisfaction (1-5)"), "rating"),
+            Column("ratings", _("Ratings")),
+        ]
+
+    def figures_by_group(self, context: Context, group: str) -> dict:
+        """{group key: {measure: count, "rating_sum": ...}} in one query."""
+        conditions = measures(context)
+        counts = {name: Count("pk", filter=condition) for name, condition in conditions.items()}
+        rows = (
+            period_tickets(context)
+            .values(group_key=F(GROUP_FIELDS[group]))
+            .annotate(**counts, rating_sum=Sum("satisfaction_rating", filter=conditions["ratings"]))
+        )
+        return {row.pop("group_key"): row for row in rows}
+
+    def build(self, context: Context) -> Result:
+        group = context.filters.group
+        figures = self.figures_by_group(context, group)
+        ordered, labels = self._labels(group, list(figures))
+        table = Table(
+            key="service",
+            title=str(self.title),
+            label=str(dict(self.groupings)[group]),
+            columns=self.columns(),
+            empty_text=_("No ticket was opened, answered, resolved or rated in this period."),
+        )
+        for key in ordered:
+            values = self._values(figures[key])
+            link = self._linker(context.links, f"{group}:{ref(key)}", values)
+            table.rows.append(Row(labels[key], table.cells_for(values, link)))
+        total = self._values(
+            {
+                name: sum(row[name] or 0 for row in figures.values())
+                for name in (*measures(context), "rating_sum")
+            }
+        )
+        table.total = Row(_("Total"), table.cells_for(total, self._linker(context.links, "", total)))
+        chart = Chart(
+            kind="bar",
+            labels=[labels[key] for key in ordered],
+            datasets=[
+                series(_("Opened"), [figures[key]["opened"] for key in ordered], key="opened"),
+                series(_("Resolved"), [figures[key]["resolved"] for key in ordered], key="resolved"),
+            ],
+            money=False,
+            label=_("Tickets opened and resolved"),
+        )
+        return Result(tables=[table], chart=chart)
+
+    @staticmethod
+    def _values(row: dict) -> dict:
+        rated = row["ratings"]
+        return {
+            **row,
+            "resolution_sla": ratio(row["resolution_sla"] - row["resolved_late"], row["resolution_sla"]),
+            "response_sla": ratio(row["response_sla"] - row["responded_late"], row["response_sla"]),
+            "satisfaction": (Decimal(row["rating_sum"]) / rated).quantize(Decimal("0.1"), ROUND_HALF_UP)
+            if rated
+            else None,
+            # Kept for the links: how many tickets each percentage is of.
+            "_resolution_base": row["resolution_sla"],
+            "_response_base": row["response_sla"],
+        }
+
+    @staticmethod
+    def _linker(links, key: str, values: dict):
+        bases = {
+            "resolution_sla": "_resolution_base",
+            "response_sla": "_response_base",
+            "satisfaction": "ratings",
+        }
+
+        def link(column: str) -> str:
+            return links(column, key) if values[bases.get(column, column)] else ""
+
+        return link
+
+    @staticmethod
+    def _labels(group: str, keys: list) -> tuple[list, dict]:
+        if group == "agent":
+            people = person_names(keys)
+            names = {key: str(people[key]) for key in keys}
+            names[None] = _("Not assigned")
+        elif group == "team":
+            names = team_names(keys)
+        else:
+            names = {None: _("No product")}
+            names.update(
+                (pk, f"{code} · {name}")
+                for pk, code, name in Product.objects.filter(pk__in=[key for key in keys if key]).values_list(
+                    "pk", "code", "name"
+                )
+            )
+        return by_label(keys, names), names
+
+    def records(self, context: Context, measure: str, key: str) -> Records:
+        conditions = measures(context)
+        if measure == "satisfaction":
+            measure = "ratings"
+        if measure not in conditions:
+            raise UnknownFigure(measure)
+        tickets = with_sla(scoped_tickets(context)).filter(conditions[measure])
+        kind, value = split_key(key)
+        if kind in GROUP_FIELDS:
+            tickets = tickets.filter(**{GROUP_FIELDS[kind]: key_id(value)})
+        elif kind:
+            raise UnknownFigure(key)
+        return Records("tickets", tickets, str(TITLES[measure]))
+
+
+TITLES = {
+    "opened": gettext_lazy("Tickets opened"),
+    "resolved": gettext_lazy("Tickets resolved"),
+    "resolution_sla": gettext_lazy("Tickets resolved, with a resolution target"),
+    "resolved_late": gettext_lazy("Tickets resolved late"),
+    "response_sla": gettext_lazy("Tickets answered, with a first response target"),
+    "responded_late": gettext_lazy("Tickets answered late"),
+    "ratings": gettext_lazy("Tickets rated"),
+}
