@@ -340,3 +340,37 @@ def test_marketing_segments_can_use_the_value_segment(marketer):
 
     assert set(members) == {customers["delta"], customers["llanos"]}
     assert CustomerValue.objects.filter(segment="at_risk").count() == 2
+
+
+def test_marketing_saves_a_segment_of_a_value_segment(client, marketer):
+    from marketing.models import Segment
+
+    customers = build_data_set()
+    score_customers(as_of=AS_OF)
+    client.force_login(marketer)
+
+    response = client.post(
+        reverse("marketing:segment_create"),
+        {"name": "Win back", "description": "", "value_segment": "at_risk"},
+    )
+
+    assert response.status_code == 302
+    segment = Segment.objects.get(name="Win back")
+    assert segment.filters == {"value_segment": "at_risk"}
+    page = text(client.get(reverse("marketing:segment_detail", args=[segment.pk])))
+    assert customers["delta"].legal_name in page and customers["llanos"].legal_name in page
+    assert customers["kiosko"].legal_name not in page
+
+
+def test_a_marketing_segment_of_an_unknown_value_segment_is_refused(client, marketer):
+    from marketing.models import Segment
+
+    client.force_login(marketer)
+
+    response = client.post(
+        reverse("marketing:segment_create"), {"name": "Nonsense", "description": "", "value_segment": "vip"}
+    )
+
+    assert response.status_code == 200
+    assert "Select a valid choice" in text(response)
+    assert not Segment.objects.filter(name="Nonsense").exists()
