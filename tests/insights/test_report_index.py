@@ -6,6 +6,8 @@ import pytest
 import time_machine
 from django.urls import reverse
 
+from crm.accounts.roles import Role
+from crm.insights.reports.registry import REPORTS
 from tests.helpers import text
 from tests.insights.report_data import NOW, make_leaver, sales_data_set
 from tests.insights.report_pages import chart, report_url
@@ -48,12 +50,32 @@ def test_the_index_lists_the_reports_each_role_may_open(client, persona, reports
     assert f'href="{INDEX}"' in response.content.decode(), "the navbar links to the reports"
 
 
-@pytest.mark.parametrize("persona", ["marketer", "accountant", "service_agent", "no_role"], indirect=True)
+# Personas whose role no report names (other departments' reports may name more roles).
+WITHOUT_REPORTS = [
+    persona
+    for persona, role in [
+        ("marketer", Role.MARKETING),
+        ("accountant", Role.ACCOUNTING),
+        ("service_agent", Role.SERVICE_AGENT),
+    ]
+    if not any(role in report.roles for report in REPORTS.values())
+]
+
+
+@pytest.mark.parametrize("persona", [*WITHOUT_REPORTS, "no_role"], indirect=True)
 def test_roles_without_reports_get_403_and_no_navbar_link(client, persona):
     client.force_login(persona)
 
     assert client.get(INDEX).status_code == 403
     assert f'href="{INDEX}"' not in client.get(reverse("home")).content.decode()
+
+
+@pytest.mark.parametrize("persona", ["marketer", "accountant", "service_agent"], indirect=True)
+def test_these_roles_never_see_sales_activity_or_pipeline_reports(client, persona):
+    client.force_login(persona)
+
+    for slug in SLUGS:
+        assert client.get(report_url(slug)).status_code == 403, slug
 
 
 def test_signed_out_visitors_are_sent_to_log_in(client, db):

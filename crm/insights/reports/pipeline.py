@@ -56,11 +56,12 @@ class PipelineReport(Report):
             Stage.objects.filter(is_active=True, is_won=False, is_lost=False).order_by("order", "pk")
         )
         funnel, chart = self._funnel(context, stages)
+        open_rows = queries.open_deals(context, timezone.now(), context.today)
         return Result(
             tables=[
                 funnel,
-                self._time_in_stage(context, stages),
-                self._ageing(context),
+                self._time_in_stage(context, stages, open_rows),
+                self._ageing(context, open_rows),
                 self._win_rates(context),
             ],
             chart=chart,
@@ -139,11 +140,13 @@ class PipelineReport(Report):
 
     # --- time in stage ------------------------------------------------------------------
 
-    def _time_in_stage(self, context: Context, stages: list[Stage]) -> Table:
+    def _time_in_stage(self, context: Context, stages: list[Stage], open_rows: list[dict]) -> Table:
         links = context.links
         stays = queries.time_in_stage(context)
-        now = timezone.now()
-        open_rows = queries.open_per_stage(context, now)
+        per_stage: dict = {}
+        for row in open_rows:
+            deals, in_stage = per_stage.get(row["stage_id"], (0, None))
+            per_stage[row["stage_id"]] = (deals + row["deals"], _plus(in_stage, row["in_stage"]))
         table = Table(
             key="time_in_stage",
             title=_("Time in stage"),
@@ -157,13 +160,12 @@ class PipelineReport(Report):
         )
         for stage in stages:
             count, days = stays.get(stage.pk, (0, None))
-            current = open_rows.get(stage.pk)
-            open_count = current["deals"] if current else 0
+            open_count, in_stage = per_stage.get(stage.pk, (0, None))
             values = {
                 "stays": count,
                 "days": Decimal(days).quantize(Decimal("0.1")) if days is not None else None,
                 "open": open_count,
-                "open_days": _average_days(current["age"], open_count) if current else None,
+                "open_days": _average_days(in_stage, open_count),
             }
             key = f"stage:{stage.pk}"
 
@@ -177,9 +179,14 @@ class PipelineReport(Report):
 
     # --- ageing -------------------------------------------------------------------------
 
-    def _ageing(self, context: Context) -> Table:
+    def _ageing(self, context: Context, open_rows: list[dict]) -> Table:
         links = context.links
-        rows = queries.ageing(context, timezone.now(), context.today)
+        rows: dict[int, dict] = {}
+        for row in open_rows:
+            bucket = rows.setdefault(row["age"], {"deals": 0, "amount": ZERO, "overdue": 0})
+            bucket["deals"] += row["deals"]
+            bucket["amount"] += money(row["amount"])
+            bucket["overdue"] += row["overdue"]
         table = Table(
             key="ageing",
             title=_("Open deals by age"),
@@ -331,6 +338,10 @@ class PipelineReport(Report):
                 raise UnknownFigure(key)
             return Records("opportunities", deals, _("Deals closed in the period"))
         raise UnknownFigure(measure)
+
+
+def _plus(total, more):
+    return more if total is None else total + more
 
 
 def _average_days(total, count: int) -> Decimal | None:

@@ -80,12 +80,13 @@ def stays(context: Context) -> QuerySet:
     """Each stage change of the viewer's deals with the moment the deal left that stage (the
     next change, by a window function), for deals that changed stage within the period."""
     start, stop = context.filters.period.moments()
-    deals = common.opportunities(context).values("pk")
+    deals = common.opportunities(context)
     moved = StageChange.objects.filter(changed_at__gte=start, changed_at__lt=stop).values("opportunity_id")
+    changes = StageChange.objects.filter(opportunity_id__in=moved, changed_at__lt=stop)
+    if deals.query.where:  # someone's or some teams' deals only
+        changes = changes.filter(opportunity_id__in=deals.values("pk"))
     return (
-        StageChange.objects.filter(opportunity_id__in=deals)
-        .filter(opportunity_id__in=moved, changed_at__lt=stop)
-        .order_by()
+        changes.order_by()
         .annotate(
             stage_ref=F("to_stage_id"),
             entered_at=F("changed_at"),
@@ -133,14 +134,6 @@ def open_now(context: Context) -> QuerySet:
     return common.opportunities(context).filter(stage__is_won=False, stage__is_lost=False)
 
 
-def open_per_stage(context: Context, now: datetime) -> dict[int, dict]:
-    age = ExpressionWrapper(Value(now) - F("stage_changed_at"), output_field=DurationField())
-    rows = (
-        open_now(context).values("stage_id").annotate(deals=Count("pk"), amount=Sum("amount"), age=Sum(age))
-    )
-    return {row["stage_id"]: row for row in rows}
-
-
 def age_bucket(now: datetime) -> Case:
     """0 for deals opened in the last 30 days, 1 for 31-60 days ago... (see ``AGES``)."""
     whens = [
@@ -151,18 +144,21 @@ def age_bucket(now: datetime) -> Case:
     return Case(*whens, default=Value(len(AGES) - 1), output_field=IntegerField())
 
 
-def ageing(context: Context, now: datetime, today: date) -> dict[int, dict]:
-    rows = (
+def open_deals(context: Context, now: datetime, today: date) -> list[dict]:
+    """The open deals per (stage, age bucket): count, amount, time in the stage so far (summed)
+    and how many are past their expected close; one query for two tables."""
+    in_stage = ExpressionWrapper(Value(now) - F("stage_changed_at"), output_field=DurationField())
+    return list(
         open_now(context)
         .annotate(age=age_bucket(now))
-        .values("age")
+        .values("stage_id", "age")
         .annotate(
             deals=Count("pk"),
             amount=Sum("amount"),
+            in_stage=Sum(in_stage),
             overdue=Count("pk", filter=Q(expected_close_date__lt=today)),
         )
     )
-    return {row["age"]: row for row in rows}
 
 
 def closed_in_period(context: Context) -> QuerySet:

@@ -49,6 +49,15 @@ class Scope:
             return people.filter(Q(team_id__in=self.team_ids) | Q(pk=self.user.pk))
         return User.objects.filter(pk=self.user.pk)
 
+    def members(self) -> QuerySet:
+        """The people whose own work (activities) the viewer sees: a list of ids lets the
+        database read a period of each one's activities from its index."""
+        if self.everyone:
+            return User.objects.all()
+        if self.team_ids:
+            return User.objects.filter(Q(team_id__in=self.team_ids) | Q(pk=self.user.pk))
+        return User.objects.filter(pk=self.user.pk)
+
     def teams(self) -> QuerySet:
         teams = Team.objects.all()
         return teams if self.everyone else teams.filter(pk__in=self.team_ids)

@@ -20,6 +20,7 @@ from crm.accounts.demo import ensure_demo_users
 from crm.accounts.models import User
 from crm.accounts.roles import is_supervisor
 from crm.insights import bench, bench_leads, bench_orders, bench_rfm
+from crm.insights.bench_reports import print_report_timings
 from sales.models import Opportunity, Quote
 
 STATIC_FILES = {
@@ -165,6 +166,7 @@ class Command(AccountingSections, MarketingSections, BaseCommand):
             self.call_queue(leads, requests=requests, warmup=warmup)
             self.lead_import(leads)
             self.mailing_queue(leads)
+            print_report_timings(self.say, requests=requests, warmup=warmup)
             self.order_import()
             bench_rfm.report(self.say)
 
