@@ -1,5 +1,6 @@
 from django.utils.functional import SimpleLazyObject
 
+from crm.accounts.messaging import unread_message_count
 from crm.accounts.roles import Role, has_role, is_supervisor, roles_of
 
 
@@ -24,4 +25,5 @@ def navigation(request):
             lambda: has_role(user, Role.ACCOUNTING, Role.MANAGER, Role.ADMIN)
         ),
         "unread_notifications": SimpleLazyObject(lambda: user.notifications.unread().count()),
+        "unread_messages": SimpleLazyObject(lambda: unread_message_count(user)),
     }

@@ -1,15 +1,27 @@
 from __future__ import annotations
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from crm.accounts.models import EmailFrequency, Notification, User
 
 
-def notify(*, recipient: User, message: str, url: str = "") -> Notification:
+def notify(*, recipient: User, message: str, url: str = "", once_key: str = "") -> Notification | None:
     """Put a notification in the recipient's inbox and, after commit, email it to those who want
-    each one at once; those who chose a daily digest get it with the next digest."""
-    notification = Notification.objects.create(recipient=recipient, message=message[:300], url=url)
+    each one at once; those who chose a daily digest get it with the next digest.
+
+    With ``once_key``, a recipient gets one notification per key: a second call, even from a
+    job running at the same moment, creates nothing and returns None.
+    """
+    fields = {"recipient": recipient, "message": message[:300], "url": url, "once_key": once_key}
+    if once_key:
+        try:
+            with transaction.atomic():
+                notification = Notification.objects.create(**fields)
+        except IntegrityError:
+            return None
+    else:
+        notification = Notification.objects.create(**fields)
     if recipient.email_frequency == EmailFrequency.INSTANT and recipient.email:
         from crm.accounts.tasks import email_notification_task
 
