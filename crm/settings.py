@@ -286,6 +286,8 @@ LOGGING = {
 CRM_LIST_PAGE_SIZE = 50
 CRM_IMPORT_MAX_BYTES = env_int("CRM_IMPORT_MAX_BYTES", 5 * 1024 * 1024)
 CRM_BASE_URL = os.environ.get("CRM_BASE_URL", "http://127.0.0.1:8000")
+# Remind a person of a visit or meeting this many minutes before it starts.
+CRM_VISIT_REMINDER_MINUTES = env_int("CRM_VISIT_REMINDER_MINUTES", 60)
 # Documents on customers, opportunities and quotes (and email attachments kept with the email):
 # the size limit and the extensions accepted, each also checked against the file's own content.
 CRM_DOCUMENT_MAX_BYTES = env_int("CRM_DOCUMENT_MAX_BYTES", 20 * 1024 * 1024)

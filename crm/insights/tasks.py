@@ -32,5 +32,6 @@ def score_customers_task(
 
 
 # Registered here, where the worker looks for this app's tasks.
+from crm.insights.calendar.tasks import send_visit_reminders_task  # noqa: E402, F401
 from crm.insights.followup.tasks import evaluate_follow_up_rules_task  # noqa: E402, F401
 from crm.insights.reports.tasks import snapshot_forecast_task  # noqa: E402, F401

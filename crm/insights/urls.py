@@ -10,4 +10,5 @@ urlpatterns = [
     path("rfm/export.csv", views.rfm_export, name="rfm_export"),
     path("relationships/", followup_views.relationships_page, name="relationships"),
     path("reports/", include("crm.insights.reports.urls")),
+    path("calendar/", include("crm.insights.calendar.urls")),
 ]

@@ -39,6 +39,11 @@ PERIODIC_TASKS = {
         {"minute": "0", "hour": "7"},
         {},
     ),
+    "Remind people of their visits and meetings": (
+        "crm.insights.calendar.tasks.send_visit_reminders_task",
+        {"minute": "*/5"},
+        {},
+    ),
     "Alert tickets near or past their SLA": (
         "service.tasks.send_sla_alerts_task",
         {"minute": "*/5"},
