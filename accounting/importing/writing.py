@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from accounting.importing import bulk
 from accounting.importing.customers import create_customers
@@ -110,7 +111,11 @@ def import_orders(*, order_file: OrderFile, by: User | None, file_name: str) -> 
             preview = validate(order_file)
             if preview.errors:
                 raise OrderImportError(
-                    _("%(count)s rows have errors. Nothing was imported: fix the file and import it again.")
+                    ngettext(
+                        "%(count)s row has errors. Nothing was imported: fix the file and import it again.",
+                        "%(count)s rows have errors. Nothing was imported: fix the file and import it again.",
+                        len(preview.errors),
+                    )
                     % {"count": len(preview.errors)},
                     preview,
                 )

@@ -279,7 +279,7 @@ def test_command_fails_with_the_rows_at_fault(tmp_path, db, dry_run):
     path.write_text(HEADER + "C-1,Ana,2024-01-01,A-1,10\nC-2,Beto,ayer,A-2,-1\n", encoding="utf-8")
     err = StringIO()
 
-    with pytest.raises(CommandError, match=r"1 of 2 rows have errors\. Nothing was imported"):
+    with pytest.raises(CommandError, match=r"1 of 2 rows has errors\. Nothing was imported"):
         call_command(
             "import_orders", str(path), *(["--dry-run"] if dry_run else []), stdout=StringIO(), stderr=err
         )

@@ -112,7 +112,7 @@ def test_rows_with_errors_block_the_import_and_say_why(client, accountant, linke
     assert "not a real date" in body and "cannot be negative" in body
     assert "No customer has the reference C-2" in body
     assert "Nothing can be imported while any row has an error" in body
-    assert "1 rows have errors. Nothing was imported" in text(forced)
+    assert "1 row has errors. Nothing was imported" in text(forced)
     assert not Order.objects.exists()
 
 

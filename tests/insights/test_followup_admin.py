@@ -78,7 +78,7 @@ def test_the_kind_cannot_change_once_the_rule_exists(admin_client):
 @pytest.mark.parametrize(
     ("kind", "changes", "message"),
     [
-        ("inactivity", {"task_title": "Llamar en {dias} días"}, "Unknown placeholder(s): {dias}."),
+        ("inactivity", {"task_title": "Llamar en {dias} días"}, "Unknown placeholder: {dias}."),
         ("inactivity", {"task_title": "Llamar {days"}, "A brace is not closed."),
         ("inactivity", {"task_title": ""}, "Write the title of the task the rule creates."),
         ("licence_renewal", {"days": "0"}, "Ensure this value is greater than or equal to 1."),

@@ -115,7 +115,7 @@ def test_marketing_hears_of_new_drafts_once(activities, readers, marketer):
     run(d(2026, 4, 3))
 
     [notice] = Notification.objects.filter(recipient=marketer)
-    assert notice.message == "Quarterly news by economic activity: 2 new draft mailing(s) to review and send."
+    assert notice.message == "Quarterly news by economic activity: 2 new draft mailings to review and send."
 
 
 def test_marketing_queues_the_draft_for_its_readers(activities, readers, marketer):

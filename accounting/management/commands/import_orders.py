@@ -74,9 +74,18 @@ class Command(BaseCommand):
                 )
         more = len(preview.errors) - MAX_LISTED_ERRORS
         if more > 0:
-            self.stderr.write(_("… and %(count)s more rows with errors.") % {"count": more})
+            self.stderr.write(
+                ngettext(
+                    "… and %(count)s more row with errors.", "… and %(count)s more rows with errors.", more
+                )
+                % {"count": more}
+            )
         raise CommandError(
-            _("%(count)s of %(rows)s rows have errors. Nothing was imported: fix the file and run again.")
+            ngettext(
+                "%(count)s of %(rows)s rows has errors. Nothing was imported: fix the file and run again.",
+                "%(count)s of %(rows)s rows have errors. Nothing was imported: fix the file and run again.",
+                len(preview.errors),
+            )
             % {"count": len(preview.errors), "rows": len(preview.rows)}
         )
 

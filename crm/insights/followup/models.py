@@ -12,7 +12,7 @@ from string import Formatter
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from marketing.mailing import template_errors
@@ -167,7 +167,11 @@ def title_problem(title: str, allowed: tuple[str, ...]) -> str | None:
         return gettext("A brace is not closed. Write placeholders like {days}; a brace itself as {{ or }}.")
     unknown = sorted({name for name in names if name not in allowed})
     if unknown:
-        return gettext("Unknown placeholder(s): %(unknown)s. This kind of rule knows: %(allowed)s.") % {
+        return ngettext(
+            "Unknown placeholder: %(unknown)s. This kind of rule knows: %(allowed)s.",
+            "Unknown placeholders: %(unknown)s. This kind of rule knows: %(allowed)s.",
+            len(unknown),
+        ) % {
             "unknown": ", ".join("{%s}" % name for name in unknown),  # noqa: UP031
             "allowed": ", ".join("{%s}" % name for name in allowed) or gettext("none"),  # noqa: UP031
         }

@@ -16,7 +16,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef
 from django.urls import reverse
 from django.utils import translation
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
 
 from contacts.models import Customer, EconomicActivity
 from crm.accounts.models import User
@@ -115,7 +115,11 @@ def _tell_marketing(rule: FollowUpRule, created: int) -> None:
     url = reverse("marketing:campaign_list")
     for user in User.objects.filter(is_active=True, groups__name=Role.MARKETING).distinct():
         with translation.override(user.language or settings.LANGUAGE_CODE):
-            message = gettext("%(rule)s: %(count)s new draft mailing(s) to review and send.") % {
+            message = ngettext(
+                "%(rule)s: %(count)s new draft mailing to review and send.",
+                "%(rule)s: %(count)s new draft mailings to review and send.",
+                created,
+            ) % {
                 "rule": rule.display_name,
                 "count": created,
             }
