@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from celery import shared_task
 
+from crm.celery import TASK_POLICY
 from marketing import mailing
 
 
-@shared_task(acks_late=True, autoretry_for=(OSError,), retry_backoff=60, max_retries=8)
+@shared_task(**{**TASK_POLICY, "retry_backoff": 60, "max_retries": 8})
 def send_mailing_task(*, mailing_id: int) -> int:
     """Send a mailing's queued recipients in batches; recipients already sent are never resent."""
     return mailing.send_mailing(mailing_id=mailing_id)

@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 from datetime import timedelta
-from smtplib import SMTPException
 
 from celery import shared_task
 from django.conf import settings
@@ -13,17 +12,14 @@ from django.utils.translation import ngettext
 
 from crm.accounts import services
 from crm.accounts.models import EmailFrequency, Notification, User
-
-# A mail server that is down or slow is worth trying again later; anything else is a bug.
-TRANSIENT_ERRORS = (SMTPException, OSError)
-RETRY = {"autoretry_for": TRANSIENT_ERRORS, "retry_backoff": 30, "retry_backoff_max": 3600, "max_retries": 6}
+from crm.celery import TASK_POLICY
 
 
 def _link(notification: Notification) -> str:
     return settings.CRM_BASE_URL.rstrip("/") + notification.url if notification.url else ""
 
 
-@shared_task(acks_late=True, **RETRY)
+@shared_task(**TASK_POLICY)
 def email_notification_task(*, notification_id: int) -> bool:
     """Email one notification once: a second run, or a run after deletion, does nothing."""
     # The claim and the sending share one transaction: a worker that dies mid-send leaves the
@@ -49,7 +45,7 @@ def email_notification_task(*, notification_id: int) -> bool:
     return True
 
 
-@shared_task(acks_late=True)
+@shared_task(**TASK_POLICY)
 def purge_read_notifications_task(*, older_than_days: int = 90) -> int:
     """Delete notifications read more than ``older_than_days`` ago; unread ones stay."""
     cutoff = timezone.now() - timedelta(days=older_than_days)
@@ -57,7 +53,7 @@ def purge_read_notifications_task(*, older_than_days: int = 90) -> int:
     return deleted
 
 
-@shared_task(acks_late=True, **RETRY)
+@shared_task(**TASK_POLICY)
 def email_daily_digest_task() -> int:
     """Email each user who chose a daily digest one email with what they have not been emailed.
 

@@ -7,11 +7,12 @@ from datetime import date
 from celery import shared_task
 
 from crm.accounts.models import User
+from crm.celery import TASK_POLICY
 from crm.insights.models import RfmSnapshot
 from crm.insights.rfm import scoring
 
 
-@shared_task(acks_late=True)
+@shared_task(**TASK_POLICY)
 def score_customers_task(
     *,
     as_of: str | None = None,

@@ -6,10 +6,11 @@ from datetime import date
 
 from celery import shared_task
 
+from crm.celery import TASK_POLICY
 from crm.insights.followup import engine
 
 
-@shared_task(acks_late=True)
+@shared_task(**TASK_POLICY)
 def evaluate_follow_up_rules_task(*, as_of: str | None = None) -> int:
     """Evaluate every active follow-up rule; returns how many follow-ups were new.
 
