@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from datetime import date
 
 import pytest
@@ -43,6 +44,8 @@ def deals(rep, teammate, other_team_rep, leaver):
 @pytest.fixture
 def north_manager(north):
     boss = user_with_role(Role.MANAGER, username="north_boss")
+    boss.first_name, boss.last_name = "Marta", "Jefe"
+    boss.save()
     north.manager = boss
     north.save(update_fields=["manager"])
     return boss
@@ -186,6 +189,17 @@ def test_a_manager_sees_their_teams_figures(client, north_manager, deals):
 
     assert set(table) == {HEADER, "Andrea Ríos", "Bruno Salas", "Diego Vargas (left)", "Total"}
     assert table["Total"][:2] == ["5", "4,300"]
+
+
+def test_the_rep_filter_offers_the_managers_people_and_who_left(client, north_manager, leaver, deals):
+    response = page(client, north_manager)
+
+    options = re.findall(
+        r'<option value="\d+">([^<]+)</option>', text(response).split('name="rep"')[1].split("</select>")[0]
+    )
+    assert options == ["Andrea Ríos", "Bruno Salas", "Diego Vargas (left)", "Marta Jefe"], "and the manager"
+    narrowed = figures(page(client, north_manager, rep=leaver.pk, **Q4), "sales")
+    assert narrowed["Total"][:2] == ["1", "300"]
 
 
 def test_a_manager_without_a_team_and_an_admin_see_everyone(client, manager, admin_user, deals):

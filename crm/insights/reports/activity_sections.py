@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Count, Q, Sum
+from django.utils.translation import gettext
 from django.utils.translation import gettext as _
 
 from crm.insights.reports.activity_queries import (
@@ -17,8 +18,7 @@ from crm.insights.reports.activity_queries import (
 )
 from crm.insights.reports.base import Context, by_label, person_names, ref
 from crm.insights.reports.tables import ZERO, Column, Row, Table, money, ratio
-from leads.models import DisqualificationReason, Lead
-from sales.models import LostReason
+from leads.models import Lead
 
 PROPOSALS_SHOWN = 50
 
@@ -56,13 +56,15 @@ def outcomes_table(outcomes: dict[str, int], links) -> Table:
 
 
 def lost_table(context: Context, links) -> Table:
-    rows = list(lost(context).values("lost_reason_id").annotate(count=Count("pk"), total=Sum("amount")))
+    # The reason's name comes with its group: one query, not one more for the names.
+    rows = list(
+        lost(context)
+        .values("lost_reason_id", "lost_reason__name")
+        .annotate(count=Count("pk"), total=Sum("amount"))
+    )
     names = {None: _("No reason given")}
     names.update(
-        (reason.pk, str(reason))
-        for reason in LostReason.objects.filter(
-            pk__in=[r["lost_reason_id"] for r in rows if r["lost_reason_id"]]
-        )
+        (row["lost_reason_id"], gettext(row["lost_reason__name"])) for row in rows if row["lost_reason_id"]
     )
     table = Table(
         key="lost",
@@ -91,12 +93,17 @@ def lost_table(context: Context, links) -> Table:
 
 
 def disqualified_table(context: Context, links) -> Table:
-    rows = list(disqualified(context).values("disqualification_reason_id").annotate(count=Count("pk")))
+    rows = list(
+        disqualified(context)
+        .values("disqualification_reason_id", "disqualification_reason__name")
+        .annotate(count=Count("pk"))
+    )
     figures = {row["disqualification_reason_id"]: row["count"] for row in rows}
     names = {None: _("No reason given")}
     names.update(
-        (reason.pk, str(reason))
-        for reason in DisqualificationReason.objects.filter(pk__in=[pk for pk in figures if pk])
+        (row["disqualification_reason_id"], gettext(row["disqualification_reason__name"]))
+        for row in rows
+        if row["disqualification_reason_id"]
     )
     table = Table(
         key="disqualified",
