@@ -14,6 +14,9 @@ are whole seconds.
 
 from __future__ import annotations
 
+from collections.abc import Collection
+from datetime import date, datetime
+
 from django.db.models import (
     BooleanField,
     Case,
@@ -29,6 +32,7 @@ from django.db.models import (
     When,
 )
 from django.db.models.functions import (
+    Cast,
     Coalesce,
     ExtractHour,
     ExtractMinute,
@@ -38,6 +42,7 @@ from django.db.models.functions import (
     Least,
     TruncDate,
 )
+from django.utils import timezone
 
 from service import sla
 from service.models import Holiday, SlaPolicy
@@ -107,11 +112,15 @@ def with_position(queryset: QuerySet, field: str, name: str, *, holidays: bool) 
     )
 
 
-def _target(policies: list[tuple[str, float]]) -> Case:
+def _target(policies: list[tuple[str, float]]) -> Cast:
     """The target in business seconds for the ticket's priority; NULL where no policy says."""
-    return Case(
-        *(When(priority=priority, then=Value(round(hours * 3600))) for priority, hours in policies),
-        default=None,
+    # Cast: without any policy PostgreSQL would read the bare NULLs as text.
+    return Cast(
+        Case(
+            *(When(priority=priority, then=Value(round(hours * 3600))) for priority, hours in policies),
+            default=None,
+            output_field=IntegerField(),
+        ),
         output_field=IntegerField(),
     )
 
@@ -150,3 +159,26 @@ def with_sla(tickets: QuerySet) -> QuerySet:
             output_field=BooleanField(),
         ),
     )
+
+
+EPOCH = date(1900, 1, 1)  # a Monday, day 0 of ``DayNumber``
+
+
+def weekday_holidays() -> set[date]:
+    return set(_weekday_holidays().values_list("date", flat=True))
+
+
+def position_at(moment: datetime, holidays: Collection[date]) -> int:
+    """The clock's position at ``moment``, as ``with_position`` computes it in SQL.
+
+    ``holidays``: the weekday holidays (``weekday_holidays()``).
+    """
+    local = timezone.localtime(moment)
+    day = local.date()
+    number = (day - EPOCH).days
+    weekday = number % 7
+    days_before = number // 7 * WORKING_DAYS + min(weekday, WORKING_DAYS)
+    days_before -= sum(1 for holiday in holidays if holiday < day)
+    seconds = local.hour * 3600 + local.minute * 60 + local.second
+    today = min(max(seconds - OPENS, 0), DAY) if weekday < WORKING_DAYS and day not in holidays else 0
+    return days_before * DAY + today

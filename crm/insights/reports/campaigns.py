@@ -14,7 +14,7 @@
 
 from __future__ import annotations
 
-from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Sum
+from django.db.models import Case, Count, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Sum, When
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -37,9 +37,14 @@ from marketing.models import Campaign
 from sales.models import Opportunity
 
 CHANNELS = dict(Campaign.Channel.choices)
-# The campaign an opportunity came from: its own, else its lead's.
-SOURCE = Coalesce("campaign_id", "source_lead__campaign_id")
-SOURCE_CHANNEL = Coalesce("campaign__channel", "source_lead__campaign__channel")
+
+
+def source() -> Coalesce:
+    """The campaign an opportunity came from: its own, else its lead's (looked up only then:
+    converting a lead copies its campaign, so the lookup is rare)."""
+    lead_campaign = Lead.objects.order_by().filter(pk=OuterRef("source_lead_id")).values("campaign_id")[:1]
+    via_lead = Case(When(source_lead_id__isnull=False, then=Subquery(lead_campaign)), default=None)
+    return Coalesce("campaign_id", via_lead, output_field=IntegerField())
 
 
 def scoped_campaigns(context: Context) -> QuerySet:
@@ -53,47 +58,57 @@ def scoped_campaigns(context: Context) -> QuerySet:
     return campaigns
 
 
-def period_leads(context: Context) -> QuerySet:
+def campaign_ids(context: Context) -> list[int]:
+    # A handful of ids, read once: the figures' queries then filter on a plain list.
+    return list(scoped_campaigns(context).values_list("pk", flat=True))
+
+
+def period_leads(context: Context, ids: list[int]) -> QuerySet:
     start, stop = context.filters.period.moments()
-    return Lead.objects.order_by().filter(
-        campaign__in=scoped_campaigns(context).values("pk"), created_at__gte=start, created_at__lt=stop
-    )
+    return Lead.objects.order_by().filter(campaign__in=ids, created_at__gte=start, created_at__lt=stop)
 
 
-def _sourced(context: Context) -> QuerySet:
-    return (
-        Opportunity.objects.order_by()
-        .alias(source=SOURCE)
-        .filter(source__in=scoped_campaigns(context).values("pk"))
-    )
+def _sourced(ids: list[int]) -> QuerySet:
+    return Opportunity.objects.order_by().alias(source=source()).filter(source__in=ids)
 
 
-def period_opportunities(context: Context) -> QuerySet:
+def period_opportunities(context: Context, ids: list[int]) -> QuerySet:
     start, stop = context.filters.period.moments()
-    return _sourced(context).filter(created_at__gte=start, created_at__lt=stop)
+    return _sourced(ids).filter(created_at__gte=start, created_at__lt=stop)
 
 
-def period_won(context: Context) -> QuerySet:
+def period_won(context: Context, ids: list[int]) -> QuerySet:
     period = context.filters.period
-    return _sourced(context).filter(
-        stage__is_won=True, closed_on__gte=period.start, closed_on__lt=period.stop
-    )
+    return _sourced(ids).filter(stage__is_won=True, closed_on__gte=period.start, closed_on__lt=period.stop)
 
 
-def listed_campaigns(context: Context) -> QuerySet:
-    """The viewer's campaigns that ran in the period or brought figures in it."""
+def ran_in(context: Context) -> Q:
+    """The campaign's dates overlap the period (a campaign without dates counts as running)."""
     period = context.filters.period
-    start, stop = period.moments()
-    ran = (Q(start_date__isnull=True) | Q(start_date__lte=period.end)) & (
+    return (Q(start_date__isnull=True) | Q(start_date__lte=period.end)) & (
         Q(end_date__isnull=True) | Q(end_date__gte=period.start)
     )
-    brought = Opportunity.objects.alias(source=SOURCE).filter(source=OuterRef("pk"))
-    return scoped_campaigns(context).filter(
-        ran
-        | Exists(Lead.objects.filter(campaign=OuterRef("pk"), created_at__gte=start, created_at__lt=stop))
-        | Exists(brought.filter(created_at__gte=start, created_at__lt=stop))
-        | Exists(brought.filter(stage__is_won=True, closed_on__gte=period.start, closed_on__lt=period.stop))
-    )
+
+
+def figures_by_campaign(context: Context, ids: list[int]) -> dict[str, dict]:
+    """Leads, opportunities and wins per campaign id, one grouped query each."""
+    return {
+        "leads": dict(period_leads(context, ids).values_list("campaign_id").annotate(count=Count("pk"))),
+        "opportunities": dict(
+            period_opportunities(context, ids).values_list(F("source")).annotate(count=Count("pk"))
+        ),
+        "won": {
+            row["key"]: (row["deals"], money(row["revenue"]))
+            for row in period_won(context, ids)
+            .values(key=F("source"))
+            .annotate(deals=Count("pk"), revenue=Sum("amount"))
+        },
+    }
+
+
+def listed_campaigns(context: Context, ids: list[int], brought: set[int]) -> QuerySet:
+    """Of the viewer's campaigns, those that ran in the period or ``brought`` something in it."""
+    return Campaign.objects.order_by().filter(pk__in=ids).filter(ran_in(context) | Q(pk__in=sorted(brought)))
 
 
 class CampaignReport(Report):
@@ -121,28 +136,30 @@ class CampaignReport(Report):
 
     def build(self, context: Context) -> Result:
         group = context.filters.group
-        campaign_field, lead_field = (
-            ("pk", "campaign_id") if group == "campaign" else ("channel", "campaign__channel")
+        ids = campaign_ids(context)
+        found = figures_by_campaign(context, ids)
+        brought = set(found["leads"]) | set(found["opportunities"]) | set(found["won"])
+        campaigns = list(
+            listed_campaigns(context, ids, brought).values("pk", "name", "channel", "actual_cost")
         )
-        source = SOURCE if group == "campaign" else SOURCE_CHANNEL
-        costs = {
-            row["key"]: row["cost"]
-            for row in listed_campaigns(context)
-            .values(key=F(campaign_field))
-            .annotate(cost=Sum("actual_cost"))
+        # Per channel: the campaigns' figures added up (a few rows, already counted in SQL).
+        key_of = {
+            campaign["pk"]: campaign["pk" if group == "campaign" else "channel"] for campaign in campaigns
         }
-        leads = dict(period_leads(context).values_list(lead_field).annotate(count=Count("pk")))
-        opportunities = dict(
-            period_opportunities(context).annotate(key=source).values_list("key").annotate(count=Count("pk"))
+        costs, leads, opportunities, won = {}, {}, {}, {}
+        for campaign in campaigns:
+            pk, key = campaign["pk"], key_of[campaign["pk"]]
+            costs[key] = costs.get(key, ZERO) + campaign["actual_cost"]
+            leads[key] = leads.get(key, 0) + found["leads"].get(pk, 0)
+            opportunities[key] = opportunities.get(key, 0) + found["opportunities"].get(pk, 0)
+            deals, revenue = won.get(key, (0, ZERO))
+            more_deals, more_revenue = found["won"].get(pk, (0, ZERO))
+            won[key] = (deals + more_deals, revenue + more_revenue)
+        names = (
+            {campaign["pk"]: campaign["name"] for campaign in campaigns}
+            if group == "campaign"
+            else {key: str(CHANNELS.get(key, key)) for key in costs}
         )
-        won = {
-            row["key"]: (row["deals"], money(row["revenue"]))
-            for row in period_won(context)
-            .annotate(key=source)
-            .values("key")
-            .annotate(deals=Count("pk"), revenue=Sum("amount"))
-        }
-        names = self._names(group, costs)
         ordered = by_label(costs, names)
         table = Table(
             key="campaigns",
@@ -182,12 +199,6 @@ class CampaignReport(Report):
         return Result(tables=[table], chart=chart, notes=notes)
 
     @staticmethod
-    def _names(group: str, costs: dict) -> dict:
-        if group == "channel":
-            return {key: str(CHANNELS.get(key, key)) for key in costs}
-        return dict(Campaign.objects.filter(pk__in=list(costs)).values_list("pk", "name"))
-
-    @staticmethod
     def _figures(leads: int, opportunities: int, deals: int, revenue, cost) -> dict:
         cost = money(cost)
         return {
@@ -213,30 +224,23 @@ class CampaignReport(Report):
 
     def records(self, context: Context, measure: str, key: str) -> Records:
         kind, value = split_key(key)
+        ids = campaign_ids(context)
         if kind == "campaign":
-            campaign_id = key_id(value)
-            narrow = {"pk": campaign_id}, {"campaign_id": campaign_id}, Q(source=campaign_id)
+            ids = [pk for pk in ids if pk == key_id(value)]
         elif kind == "channel":
             if value not in CHANNELS:
                 raise UnknownFigure(value)
-            narrow = (
-                {"channel": value},
-                {"campaign__channel": value},
-                Q(campaign__channel=value) | Q(campaign__isnull=True, source_lead__campaign__channel=value),
-            )
+            ids = list(Campaign.objects.filter(pk__in=ids, channel=value).values_list("pk", flat=True))
         elif kind:
             raise UnknownFigure(key)
-        else:
-            narrow = {}, {}, Q()
-        campaigns, leads, opportunities = narrow
         if measure == "leads":
-            return Records("leads", period_leads(context).filter(**leads), _("Leads"))
+            return Records("leads", period_leads(context, ids), _("Leads"))
         if measure == "opportunities":
-            return Records(
-                "opportunities", period_opportunities(context).filter(opportunities), _("Opportunities")
-            )
+            return Records("opportunities", period_opportunities(context, ids), _("Opportunities"))
         if measure == "won":
-            return Records("opportunities", period_won(context).filter(opportunities), _("Won opportunities"))
+            return Records("opportunities", period_won(context, ids), _("Won opportunities"))
         if measure == "cost":
-            return Records("campaigns", listed_campaigns(context).filter(**campaigns), _("Campaigns"))
+            found = figures_by_campaign(context, ids)
+            brought = set(found["leads"]) | set(found["opportunities"]) | set(found["won"])
+            return Records("campaigns", listed_campaigns(context, ids, brought), _("Campaigns"))
         raise UnknownFigure(measure)
