@@ -164,3 +164,4 @@ class CustomerImportAdmin(admin.ModelAdmin):
 
 # Documents and mail keep their admin beside their models.
 from contacts.documents import admin as documents_admin  # noqa: E402, F401
+from contacts.mail import admin as mail_admin  # noqa: E402, F401

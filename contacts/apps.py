@@ -11,3 +11,9 @@ class ContactsConfig(AppConfig):
         from contacts.panels import customer_panels
 
         customer_panels.register(FilesPanel, order=90)
+
+        from contacts.files import document_targets
+        from contacts.mail.models import EmailMessage
+
+        # An email's attachments come with it; nobody uploads to an email.
+        document_targets.register(EmailMessage, uploads=False)

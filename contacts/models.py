@@ -488,3 +488,4 @@ class CustomerImport(models.Model):
 
 # Shared files and email live in their own modules; imported here so that Django finds them.
 from contacts.documents.models import Document  # noqa: E402, F401
+from contacts.mail.models import EmailMessage, Mailbox  # noqa: E402, F401

@@ -295,6 +295,14 @@ CRM_DOCUMENT_TYPES = env_list(
     "CRM_DOCUMENT_TYPES",
     ["pdf", "png", "jpg", "jpeg", "gif", "webp", "txt", "csv", "docx", "xlsx"],
 )
+# Users' own mailboxes (email on the customer). App passwords are encrypted with a key made
+# from CRM_MAILBOX_KEY (comma-separated to rotate: the first encrypts) or else SECRET_KEY.
+CRM_MAILBOX_KEY = os.environ.get("CRM_MAILBOX_KEY", "")
+CRM_MAIL_TIMEOUT = env_int("CRM_MAIL_TIMEOUT", 30)
+# At most this many messages per mailbox and run; the rest come with the next run.
+CRM_MAIL_FETCH_LIMIT = env_int("CRM_MAIL_FETCH_LIMIT", 200)
+# A newly connected mailbox (or one whose server renumbered it) starts from this many days back.
+CRM_MAIL_FIRST_FETCH_DAYS = env_int("CRM_MAIL_FIRST_FETCH_DAYS", 30)
 
 # --- Service --------------------------------------------------------------------------
 # Warn the assignee and their manager when this share of an SLA target's business time is left.

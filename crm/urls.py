@@ -9,6 +9,7 @@ urlpatterns = [
     path("accounts/", include("django.contrib.auth.urls")),
     path("accounts/", include("crm.accounts.urls")),
     path("customers/", include("contacts.urls")),
+    path("mail/", include("contacts.mail.urls")),
     path("marketing/", include("marketing.urls")),
     path("leads/", include("leads.urls")),
     path("sales/", include("sales.urls")),

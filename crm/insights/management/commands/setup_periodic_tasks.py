@@ -44,6 +44,11 @@ PERIODIC_TASKS = {
         {"minute": "*/5"},
         {},
     ),
+    "Fetch users' mailboxes and file mail on customers": (
+        "contacts.tasks.fetch_all_mailboxes_task",
+        {"minute": "*/5"},
+        {},
+    ),
     "Alert tickets near or past their SLA": (
         "service.tasks.send_sla_alerts_task",
         {"minute": "*/5"},
