@@ -2,9 +2,10 @@ from django.contrib import admin
 from django.urls import include, path
 
 from crm import views
+from crm.insights.dashboard import views as dashboard
 
 urlpatterns = [
-    path("", views.home, name="home"),
+    path("", dashboard.home, name="home"),
     path("healthz/", views.healthz, name="healthz"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("accounts/", include("crm.accounts.urls")),

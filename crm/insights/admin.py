@@ -107,5 +107,6 @@ class RfmScoreAdmin(admin.ModelAdmin):
         return False
 
 
+from crm.insights.dashboard import admin as dashboard_admin  # noqa: E402, F401  (registers the layouts)
 from crm.insights.followup import admin as followup_admin  # noqa: E402, F401  (registers the rules)
 from crm.insights.reports import admin as reports_admin  # noqa: E402, F401  (registers the frozen forecasts)

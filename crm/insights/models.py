@@ -227,5 +227,6 @@ class RfmScore(models.Model):
         return f"{self.customer_id}: {self.r_score}{self.f_score}{self.m_score}"
 
 
+from crm.insights.dashboard.models import DashboardLayout  # noqa: E402, F401
 from crm.insights.followup.models import FollowUp, FollowUpMailing, FollowUpRule, FollowUpRun  # noqa: E402, F401
 from crm.insights.reports.models import ForecastLine, ForecastSnapshot  # noqa: E402, F401

@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.db.models import F
 
-from crm.insights.reports.business_clock import with_sla
+from crm.insights.reports.business_clock import position_at, weekday_holidays, with_position, with_sla
 from service import sla
 from service.models import Holiday, SlaPolicy, Ticket
 from tests.service.factories import TicketFactory
@@ -148,3 +148,20 @@ def test_tickets_without_a_policy_or_not_done_are_not_in_time():
     ticket = TicketFactory(priority=Ticket.Priority.HIGH, first_response_at=None, resolved_at=None)
 
     assert sql_verdicts()[ticket.pk] == (False, False)
+
+
+@pytest.mark.parametrize("with_holidays", [False, True], ids=["no holidays", "holidays"])
+def test_the_python_clock_stands_where_the_sql_clock_does(with_holidays):
+    if with_holidays:
+        for day in (date(2026, 3, 9), date(2026, 3, 12), date(2026, 3, 1)):
+            Holiday.objects.create(date=day)
+    tickets = edge_tickets() + random_tickets(60)
+
+    positions = dict(
+        with_position(Ticket.objects.order_by(), "opened_at", "pos", holidays=with_holidays)
+        .annotate(position=F("pos"))
+        .values_list("pk", "position")
+    )
+
+    holidays = weekday_holidays()
+    assert {ticket.pk: position_at(ticket.opened_at, holidays) for ticket in tickets} == positions

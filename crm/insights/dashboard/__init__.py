@@ -1,0 +1,1 @@
+"""The home dashboard: cards each role starts with, chosen and ordered by each person."""
