@@ -14,6 +14,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from contacts.models import Activity
+from crm.insights.calendar import entries as calendar_entries
 from leads.models import Lead
 from tests.factories import ActivityFactory, CustomerFactory, TaskFactory
 from tests.helpers import text
@@ -211,3 +212,24 @@ def test_the_calendar_renders_in_spanish(rep):
     assert response.status_code == 200
     assert '<html lang="es"' in response.content.decode()
     assert "marzo de 2026" in text(response).lower()
+
+
+def test_done_tasks_leave_the_calendar(rep, customer):
+    task = TaskFactory(customer=customer, assignee=rep, title="Enviar catálogo", due_date=NOW.date())
+    client = client_for(rep)
+    assert "Enviar catálogo" in entries(client.get(CALENDAR))
+
+    client.post(reverse("contacts:task_complete", args=[task.pk]))
+
+    assert "Enviar catálogo" not in entries(client.get(CALENDAR))
+
+
+def test_a_period_with_too_many_entries_says_so(rep, customer, monkeypatch):
+    monkeypatch.setattr(calendar_entries, "LIMIT", 3)
+    for hour in range(8, 12):
+        visit(rep, customer, at(NOW.date(), hour), f"Visita {hour}")
+
+    response = client_for(rep).get(CALENDAR, {"view": "day"})
+
+    assert len(entries(response)) == 3
+    assert 'data-testid="calendar-truncated"' in response.content.decode()

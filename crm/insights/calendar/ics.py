@@ -31,11 +31,10 @@ def _event(entry: Entry, host: str, stamp) -> Event:
     # UTC times need no VTIMEZONE block; all-day entries stay plain dates.
     event.add("dtstart", entry.start if entry.all_day else entry.start.astimezone(UTC))
     event.add("dtend", entry.end if entry.all_day else entry.end.astimezone(UTC))
-    summary = f"{entry.kind_label}: {entry.title}"
-    event.add("summary", _("%(entry)s (done)") % {"entry": summary} if entry.done else summary)
+    event.add("summary", f"{entry.kind_label}: {entry.title}")
     lines = [entry.customer]
     if entry.who:
-        lines.append(str(entry.who))
+        lines.append(entry.who)
     if entry.notes:
         lines.append(entry.notes[:MAX_DESCRIPTION])
     event.add("description", "\n".join(lines))
@@ -53,7 +52,7 @@ def _event(entry: Entry, host: str, stamp) -> Event:
 def feed_for(user: User, *, today: date | None = None) -> bytes:
     """``user``'s visits, meetings, tasks and callbacks from a month ago to a year ahead."""
     today = today or timezone.localdate()
-    entries = entries_between(
+    found = entries_between(
         user, [user.pk], today - timedelta(days=DAYS_BACK), today + timedelta(days=DAYS_AHEAD)
     )
     host = urlsplit(settings.CRM_BASE_URL).hostname or "crm"
@@ -68,6 +67,6 @@ def feed_for(user: User, *, today: date | None = None) -> bytes:
     calendar.add("refresh-interval", timedelta(minutes=15), parameters={"VALUE": "DURATION"})
     calendar.add("x-published-ttl", "PT15M")
     stamp = timezone.now()
-    for entry in entries:
+    for entry in found.entries:
         calendar.add_component(_event(entry, host, stamp))
     return calendar.to_ical()

@@ -51,9 +51,9 @@ def calendar_page(request):
     anchor = cleaned.get("date") or timezone.localdate()
     scope = pick(scopes, cleaned.get("show") or ME)
     period = period_for(view, anchor)
-    entries = entries_between(request.user, scope.people, period.first, period.last)
+    found = entries_between(request.user, scope.people, period.first, period.last)
     by_day: dict[date, list] = defaultdict(list)
-    for entry in entries:
+    for entry in found.entries:
         by_day[entry.day].append(entry)
     context = {
         "form": form,
@@ -65,7 +65,8 @@ def calendar_page(request):
         "today_url": _link(view, timezone.localdate(), scope.value),
         "days": [(day, by_day.get(day, [])) for day in period.days()],
         "weeks": [[_cell(day, by_day.get(day, [])) for day in week] for week in period.weeks()],
-        "entries": entries,
+        "entries": found.entries,
+        "truncated": found.truncated,
         "show_who": len(scope.people) > 1 or scope.value != ME,
         "today": timezone.localdate(),
         "feed_url": _feed_url(request),
