@@ -6,10 +6,11 @@ from datetime import datetime
 
 from celery import shared_task
 
+from crm.celery import TASK_POLICY
 from crm.insights.calendar import reminders
 
 
-@shared_task(acks_late=True)
+@shared_task(**TASK_POLICY)
 def send_visit_reminders_task(*, now: str | None = None) -> int:
     """Every few minutes: remind people of their visits and meetings starting soon.
 
