@@ -390,3 +390,18 @@ def test_the_files_page_renders_in_spanish(client, rep, customer, settings):
     response = client.get(files_url(customer), HTTP_ACCEPT_LANGUAGE="es")
     assert response.status_code == 200
     assert 'lang="es"' in response.text
+
+
+def test_a_merge_moves_the_duplicates_files_with_it(client, rep, customer):
+    from contacts.merging import merge_customers
+
+    duplicate = CustomerFactory(owner=rep, legal_name="Andina (duplicado)")
+    on_customer = stored(duplicate, name="rut.pdf", by=rep)
+    on_record = stored(duplicate, name="oferta.pdf", by=rep, target=OpportunityFactory(customer=duplicate))
+    merge_customers(survivor=customer, duplicate=duplicate, by=rep)
+    client.force_login(rep)
+    page = text(client.get(files_url(customer)))
+    assert "rut.pdf" in page
+    assert "oferta.pdf" in page
+    assert download(client, on_customer).status_code == 200
+    assert download(client, on_record).status_code == 200
