@@ -9,6 +9,7 @@ from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext, gettext_noop
@@ -198,6 +199,8 @@ class Customer(models.Model):
             models.Index(fields=["owner", "legal_name"], name="customer_owner_idx"),
             models.Index(fields=["team", "legal_name"], name="customer_team_idx"),
             models.Index(fields=["email"], name="customer_email_idx"),
+            # Mail filing matches addresses case-insensitively.
+            models.Index(Lower("email"), name="customer_email_lower_idx"),
             models.Index(fields=["phone"], name="customer_phone_idx"),
             models.Index(fields=["city"], name="customer_city_idx"),
             models.Index(fields=["-created_at"], name="customer_created_idx"),
@@ -283,7 +286,11 @@ class Contact(models.Model):
 
     class Meta:
         ordering = ["-is_legal_representative", "name", "pk"]
-        indexes = [models.Index(fields=["email"]), models.Index(fields=["phone"])]
+        indexes = [
+            models.Index(fields=["email"]),
+            models.Index(fields=["phone"]),
+            models.Index(Lower("email"), name="contact_email_lower_idx"),
+        ]
         verbose_name = _("contact")
         verbose_name_plural = _("contacts")
 
@@ -346,6 +353,8 @@ class Activity(models.Model):
         indexes = [
             models.Index(fields=["customer", "-occurred_at", "-id"], name="activity_timeline_idx"),
             models.Index(fields=["user", "-occurred_at"], name="activity_user_idx"),
+            # Reports and calendars read everyone's activities in a period.
+            models.Index(fields=["occurred_at", "kind"], name="activity_period_idx"),
             models.Index(fields=["related_type", "related_id"], name="activity_related_idx"),
         ]
         verbose_name = _("activity")
