@@ -140,7 +140,7 @@ class ForecastAccuracyReport(Report):
             Column("won_deals", _("Deals won")),
             Column("won", _("Won amount"), "money"),
             Column("error", _("Error (won − forecast)"), "money"),
-            Column("error_percent", _("Error % of forecast"), "percent"),
+            Column("error_percent", _("Error vs forecast (%)"), "percent"),
         ]
 
     def _row(self, table: Table, label: str, key: str, forecast: tuple, won: tuple, links) -> Row:
