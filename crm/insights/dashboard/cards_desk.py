@@ -6,7 +6,8 @@ from __future__ import annotations
 from datetime import timedelta
 from urllib.parse import urlencode
 
-from django.db.models import Case, Count, DecimalField, F, IntegerField, Min, Q, Sum, Value, When
+from django.db import connection
+from django.db.models import Count, DecimalField, F, Min, Q, Sum
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -16,7 +17,7 @@ from contacts.models import Activity
 from crm.accounts.roles import Role
 from crm.insights.dashboard.board import Board, Card, register, total_cells
 from crm.insights.reports.activity_queries import not_reached_outcomes, work
-from crm.insights.reports.business_clock import position_at, weekday_holidays, with_sla
+from crm.insights.reports.business_clock import position_at, relevant_holidays, sla_table
 from crm.insights.reports.campaigns import CampaignReport
 from crm.insights.reports.periods import Period
 from crm.insights.reports.registry import REPORTS
@@ -150,33 +151,44 @@ class SlaClocks(Card):
     roles = (Role.SERVICE_AGENT, Role.MANAGER, Role.ADMIN)
 
     def figures(self, board: Board) -> dict:
-        holidays = weekday_holidays()
+        open_tickets = board.scope.apply(Ticket.objects.open().order_by(), owner="assignee", team="team")
+        # The clock stands where the tickets' clocks are read: with the same holidays.
+        holidays = relevant_holidays(open_tickets)
+        table, params = sla_table(open_tickets, holidays=holidays)
         now = position_at(board.now, holidays)
-        tickets = with_sla(
-            board.scope.apply(Ticket.objects.open().order_by(), owner="assignee", team="team")
-        ).alias(
-            next_target=Case(
-                When(first_response_at__isnull=True, then=F("response_target")),
-                default=F("resolution_target"),
-                output_field=IntegerField(),
+        # First response first, then resolution; business seconds left (negative: breached).
+        target = "CASE WHEN responded_epoch IS NULL THEN response_target ELSE resolution_target END"
+        left = f"({target}) - ({now} - opened_pos)"
+        with connection.cursor() as cursor:
+            # Fixed fragments and integers only; the values are the table's parameters.
+            cursor.execute(
+                f"SELECT COUNT(*), SUM(CASE WHEN {left} < 0 THEN 1 ELSE 0 END) "  # noqa: S608
+                f"FROM ({table}) sla WHERE {target} IS NOT NULL",
+                params,
             )
-        )
-        tickets = tickets.filter(next_target__isnull=False).alias(
-            left=F("next_target") - (Value(now) - F("opened_pos"))
-        )
-        counts = tickets.aggregate(clocks=Count("pk"), breached=Count("pk", filter=Q(left__lt=0)))
-        listed = list(
-            tickets.annotate(seconds_left=F("left"))
-            .select_related("customer", "assignee")
-            .defer("description", "satisfaction_comment", "customer__search_text", "customer__notes")
-            .order_by("seconds_left", "opened_at", "pk")[:SHOWN]
+            clocks, breached = cursor.fetchone()
+            cursor.execute(
+                f"SELECT id, {left} FROM ({table}) sla WHERE {target} IS NOT NULL "  # noqa: S608
+                f"ORDER BY 2, id LIMIT {SHOWN}",
+                params,
+            )
+            seconds_left = dict(cursor.fetchall())
+        tickets = Ticket.objects.filter(pk__in=list(seconds_left)).select_related("customer", "assignee")
+        listed = sorted(
+            tickets.defer("description", "satisfaction_comment", "customer__search_text", "customer__notes"),
+            key=lambda ticket: (seconds_left[ticket.pk], ticket.pk),
         )
         for ticket in listed:
-            ticket.breached = ticket.seconds_left < 0
-            minutes = abs(ticket.seconds_left) // 60
+            ticket.breached = seconds_left[ticket.pk] < 0
+            minutes = abs(seconds_left[ticket.pk]) // 60
             ticket.clock_hours, ticket.clock_minutes = divmod(minutes, 60)
             ticket.waiting_for = _("First response") if ticket.first_response_at is None else _("Resolution")
-        return {**counts, "tickets": listed, "url": reverse("service:ticket_list")}
+        return {
+            "clocks": clocks,
+            "breached": breached or 0,
+            "tickets": listed,
+            "url": reverse("service:ticket_list"),
+        }
 
 
 @register

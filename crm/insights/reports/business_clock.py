@@ -1,5 +1,5 @@
-"""The SLA clock of ``service.sla`` as SQL expressions, so that a report judges thousands of
-tickets in one query instead of a Python loop over them.
+"""The SLA clock of ``service.sla`` in SQL, so that a report judges thousands of tickets in
+one query instead of a Python loop over them.
 
 Every moment gets a position on a business clock: the business seconds (Monday to Friday,
 8:00 to 18:00 local time, holidays skipped) from Monday 1 January 1900 up to it; outside
@@ -10,6 +10,11 @@ A target is met when the work took less business time than the target, or exactl
 and was done at the deadline itself: a reply at 18:30 to a deadline of 18:00 took no more
 business time, yet came after the deadline, and the ticket page says so too. Positions
 are whole seconds.
+
+The query comes in three layers, so that each ticket's times are converted to local time
+once: the ORM reads each moment's local day number and second of the day (and whatever
+the caller adds), plain SQL turns them into positions, and then into the verdicts. The
+plain SQL is integer arithmetic and CASE, the same on PostgreSQL and SQLite.
 """
 
 from __future__ import annotations
@@ -17,31 +22,10 @@ from __future__ import annotations
 from collections.abc import Collection
 from datetime import date, datetime
 
-from django.db.models import (
-    BooleanField,
-    Case,
-    Exists,
-    F,
-    Func,
-    IntegerField,
-    OuterRef,
-    Q,
-    QuerySet,
-    Subquery,
-    Value,
-    When,
-)
-from django.db.models.functions import (
-    Cast,
-    Coalesce,
-    ExtractHour,
-    ExtractMinute,
-    ExtractSecond,
-    Floor,
-    Greatest,
-    Least,
-    TruncDate,
-)
+from django.db import connection
+from django.db.models import Func, IntegerField, Min, QuerySet, Value
+from django.db.models.expressions import RawSQL
+from django.db.models.functions import Cast, ExtractHour, ExtractMinute, ExtractSecond, Floor, TruncDate
 from django.utils import timezone
 
 from service import sla
@@ -51,6 +35,10 @@ OPENS = sla.DAY_STARTS.hour * 3600
 CLOSES = sla.DAY_ENDS.hour * 3600
 DAY = CLOSES - OPENS  # business seconds in a working day
 WORKING_DAYS = 5  # Monday (0) to Friday (4) of each week
+EPOCH = date(1900, 1, 1)  # a Monday: day 0
+DAYS_TO_1970 = (date(1970, 1, 1) - EPOCH).days
+# The moments of a ticket the clock reads: column prefix and field.
+MOMENTS = {"opened": "opened_at", "responded": "first_response_at", "resolved": "resolved_at"}
 
 
 class DayNumber(Func):
@@ -64,114 +52,47 @@ class DayNumber(Func):
         return super().as_sql(compiler, connection, template=template, **extra)
 
 
-def _weekday_holidays() -> QuerySet:
-    # Django's week days run from 1 (Sunday) to 7 (Saturday); weekend holidays change nothing.
-    return Holiday.objects.order_by().exclude(date__week_day__in=(1, 7))
+class _LocalEpoch(Func):
+    """PostgreSQL: the local wall-clock time of an aware timestamp, in whole seconds since 1970."""
+
+    arg_joiner = " AT TIME ZONE "
+    template = "CAST(FLOOR(date_part('epoch', %(expressions)s)) AS BIGINT)"
+    output_field = IntegerField()
 
 
-def with_position(queryset: QuerySet, field: str, name: str, *, holidays: bool) -> QuerySet:
-    """``queryset`` with the aliases ``name`` (the clock's position at ``field``, NULL when
-    ``field`` is) and ``name_ran`` (the clock was running up to that moment).
-
-    ``holidays``: whether any weekday holiday is kept; without one the clock needs no subquery.
-    """
-    day, number = f"{name}_day", f"{name}_number"
-    queryset = queryset.alias(**{day: TruncDate(field)}).alias(**{number: DayNumber(F(day))})
-    weekday = F(number) % 7
+def _local_epoch(field: str):
+    """The local wall-clock time of ``field`` in seconds since 1970, with one time zone
+    conversion on PostgreSQL (a date and three extracts elsewhere, where speed matters less)."""
+    if connection.vendor == "postgresql":
+        return _LocalEpoch(field, Value(timezone.get_current_timezone_name()))
     seconds = ExtractHour(field) * 3600 + ExtractMinute(field) * 60 + Floor(ExtractSecond(field))
-    working = Q(**{f"{number}__isnull": False})
-    holidays_before = Value(0)
-    if holidays:
-        working &= ~Exists(Holiday.objects.filter(date=OuterRef(day)))
-        holidays_before = Coalesce(
-            Subquery(
-                _weekday_holidays()
-                .filter(date__lt=OuterRef(day))
-                .annotate(count=Func(F("pk"), function="COUNT"))
-                .values("count"),
-                output_field=IntegerField(),
-            ),
-            Value(0),
-        )
-    queryset = queryset.alias(**{f"{name}_weekday": weekday, f"{name}_seconds": seconds})
-    working &= Q(**{f"{name}_weekday__lt": WORKING_DAYS})
-    days_before = F(number) / 7 * WORKING_DAYS + Least(F(f"{name}_weekday"), Value(WORKING_DAYS))
-    today = Case(
-        When(working, then=Least(Greatest(F(f"{name}_seconds") - OPENS, Value(0)), Value(DAY))),
-        default=Value(0),
-        output_field=IntegerField(),
-    )
-    ran = working & Q(**{f"{name}_seconds__gt": OPENS, f"{name}_seconds__lte": CLOSES})
-    return queryset.alias(
-        **{
-            name: (days_before - holidays_before) * DAY + today,
-            f"{name}_ran": Case(
-                When(ran, then=Value(True)), default=Value(False), output_field=BooleanField()
-            ),
-        }
-    )
+    return Cast((DayNumber(TruncDate(field)) - DAYS_TO_1970) * 86400 + seconds, IntegerField())
 
 
-def _target(policies: list[tuple[str, float]]) -> Cast:
-    """The target in business seconds for the ticket's priority; NULL where no policy says."""
-    # Cast: without any policy PostgreSQL would read the bare NULLs as text.
-    return Cast(
-        Case(
-            *(When(priority=priority, then=Value(round(hours * 3600))) for priority, hours in policies),
-            default=None,
-            output_field=IntegerField(),
-        ),
-        output_field=IntegerField(),
-    )
+def holidays_since(first: date | None) -> list[date]:
+    """The weekday holidays from ``first`` on (every one when None).
+
+    Positions count only the holidays they are given: the business time between two moments
+    is exact when every holiday from the earlier one on is among them. Passing just those
+    keeps the SQL small.
+    """
+    # Django's week days run from 1 (Sunday) to 7 (Saturday); weekend holidays change nothing.
+    holidays = Holiday.objects.order_by("date").exclude(date__week_day__in=(1, 7))
+    if first is not None:
+        holidays = holidays.filter(date__gte=first)
+    return list(holidays.values_list("date", flat=True))
 
 
-def _met(done: str, target: str) -> Q:
-    taken = f"{done}_taken"
-    return Q(**{f"{taken}__lt": F(target)}) | (
-        Q(**{taken: F(target)}) & (Q(**{target: 0}) | Q(**{f"{done}_ran": True}))
-    )
-
-
-def with_sla(tickets: QuerySet) -> QuerySet:
-    """Tickets with the aliases ``response_target`` and ``resolution_target`` (business
-    seconds, NULL without a policy for the priority) and ``responded_in_time`` and
-    ``resolved_in_time`` (whether the first response and the resolution met them)."""
-    policies = list(SlaPolicy.objects.values_list("priority", "first_response_hours", "resolution_hours"))
-    holidays = _weekday_holidays().exists()
-    tickets = with_position(tickets, "opened_at", "opened_pos", holidays=holidays)
-    tickets = with_position(tickets, "first_response_at", "responded_pos", holidays=holidays)
-    tickets = with_position(tickets, "resolved_at", "resolved_pos", holidays=holidays)
-    tickets = tickets.alias(
-        response_target=_target([(priority, float(hours)) for priority, hours, _ in policies]),
-        resolution_target=_target([(priority, float(hours)) for priority, _, hours in policies]),
-        responded_pos_taken=F("responded_pos") - F("opened_pos"),
-        resolved_pos_taken=F("resolved_pos") - F("opened_pos"),
-    )
-    return tickets.alias(
-        responded_in_time=Case(
-            When(_met("responded_pos", "response_target"), then=Value(True)),
-            default=Value(False),
-            output_field=BooleanField(),
-        ),
-        resolved_in_time=Case(
-            When(_met("resolved_pos", "resolution_target"), then=Value(True)),
-            default=Value(False),
-            output_field=BooleanField(),
-        ),
-    )
-
-
-EPOCH = date(1900, 1, 1)  # a Monday, day 0 of ``DayNumber``
-
-
-def weekday_holidays() -> set[date]:
-    return set(_weekday_holidays().values_list("date", flat=True))
+def relevant_holidays(tickets: QuerySet) -> list[date]:
+    """The weekday holidays from the first of ``tickets`` opened on."""
+    first = tickets.order_by().aggregate(first=Min("opened_at"))["first"]
+    return holidays_since(timezone.localdate(first)) if first else []
 
 
 def position_at(moment: datetime, holidays: Collection[date]) -> int:
-    """The clock's position at ``moment``, as ``with_position`` computes it in SQL.
+    """The clock's position at ``moment``, as the SQL below computes it for a ticket.
 
-    ``holidays``: the weekday holidays (``weekday_holidays()``).
+    ``holidays``: the same holidays as the positions it is compared with.
     """
     local = timezone.localtime(moment)
     day = local.date()
@@ -182,3 +103,98 @@ def position_at(moment: datetime, holidays: Collection[date]) -> int:
     seconds = local.hour * 3600 + local.minute * 60 + local.second
     today = min(max(seconds - OPENS, 0), DAY) if weekday < WORKING_DAYS and day not in holidays else 0
     return days_before * DAY + today
+
+
+# --- the SQL layers ---------------------------------------------------------------------
+
+
+def _local_parts(tickets: QuerySet, extra: dict) -> QuerySet:
+    """Layer 1: the ticket's id and priority, each moment's local time, and ``extra``."""
+    parts = {f"{prefix}_epoch": _local_epoch(field) for prefix, field in MOMENTS.items()}
+    return tickets.order_by().values("id", "priority", **extra, **parts)
+
+
+def _position(prefix: str, holiday_days: list[int]) -> tuple[str, str]:
+    """Layer 2 SQL of one moment: its position, and whether the clock ran up to it (1 or 0)."""
+    # The local day number (0: 1 January 1900) and second of the day; integer arithmetic.
+    day = f"({prefix}_epoch / 86400 + {DAYS_TO_1970})"
+    seconds = f"({prefix}_epoch %% 86400)"  # the modulo, escaped: the query has parameters
+    weekday = f"({day} %% 7)"
+    before = " + ".join(f"CASE WHEN {day} > {number} THEN 1 ELSE 0 END" for number in holiday_days) or "0"
+    working = f"{weekday} < {WORKING_DAYS}"
+    if holiday_days:
+        working += f" AND {day} NOT IN ({', '.join(map(str, holiday_days))})"
+    days_before = (
+        f"({day} / 7 * {WORKING_DAYS} + CASE WHEN {weekday} < {WORKING_DAYS} THEN {weekday} "
+        f"ELSE {WORKING_DAYS} END - ({before}))"
+    )
+    today = (
+        f"CASE WHEN {working} THEN CASE WHEN {seconds} <= {OPENS} THEN 0 WHEN {seconds} >= {CLOSES} "
+        f"THEN {DAY} ELSE {seconds} - {OPENS} END ELSE 0 END"
+    )
+    ran = f"CASE WHEN {working} AND {seconds} > {OPENS} AND {seconds} <= {CLOSES} THEN 1 ELSE 0 END"
+    return f"{days_before} * {DAY} + {today}", ran
+
+
+def _target(policies: list[tuple[str, int]]) -> str:
+    """The target in business seconds for the ticket's priority; NULL where no policy says."""
+    # Typed: in a derived table PostgreSQL would take a bare NULL column for text.
+    if not policies:
+        return "CAST(NULL AS INTEGER)"
+    whens = " ".join(f"WHEN %s THEN {seconds}" for _priority, seconds in policies)
+    return f"CASE priority {whens} ELSE CAST(NULL AS INTEGER) END"
+
+
+def _met(done: str, target: str) -> str:
+    taken = f"({done}_pos - opened_pos)"
+    return f"({taken} < {target} OR ({taken} = {target} AND ({target} = 0 OR {done}_ran = 1)))"
+
+
+def sla_table(
+    tickets: QuerySet, *, extra: dict | None = None, holidays: list[date] | None = None
+) -> tuple[str, list]:
+    """SQL (and its parameters) of a table of ``tickets``: ``id``, ``priority``, the columns
+    of ``extra`` (expressions, as for ``values()``), ``opened_pos`` (the clock's position when
+    opened), ``responded_epoch`` (NULL until a first response), ``response_target`` and
+    ``resolution_target`` (business seconds, NULL without a policy), and ``responded_in_time``
+    and ``resolved_in_time`` (1 when the first response and the resolution met them, else 0).
+
+    ``holidays``: at least the weekday holidays from the first ticket opened on (found when
+    not given).
+    """
+    if holidays is None:
+        holidays = relevant_holidays(tickets)
+    holiday_days = [(holiday - EPOCH).days for holiday in holidays]
+    inner, params = _local_parts(tickets, extra or {}).query.sql_with_params()
+    hours = SlaPolicy.objects.values_list("priority", "first_response_hours", "resolution_hours")
+    response = [(priority, round(float(first) * 3600)) for priority, first, _last in hours]
+    resolution = [(priority, round(float(last) * 3600)) for priority, _first, last in hours]
+    # PostgreSQL would fold each layer into the next and compute every expression as often
+    # as it is named; OFFSET 0 keeps each layer computed once per ticket.
+    fence = " OFFSET 0" if connection.vendor == "postgresql" else ""
+    positions = []
+    for prefix in MOMENTS:
+        position, ran = _position(prefix, holiday_days)
+        positions += [f"{position} AS {prefix}_pos", f"{ran} AS {prefix}_ran"]
+    # Only fixed fragments, column names and integers are formatted in; values are parameters.
+    with_positions = (
+        f"SELECT parts.*, {', '.join(positions)}, {_target(response)} AS response_target, "  # noqa: S608
+        f"{_target(resolution)} AS resolution_target FROM ({inner}{fence}) parts"
+    )
+    sql = (
+        f"SELECT timed.*, "  # noqa: S608
+        f"CASE WHEN {_met('responded', 'response_target')} THEN 1 ELSE 0 END AS responded_in_time, "
+        f"CASE WHEN {_met('resolved', 'resolution_target')} THEN 1 ELSE 0 END AS resolved_in_time "
+        f"FROM ({with_positions}{fence}) timed"
+    )
+    # The targets' parameters come first in the text, before the inner query's.
+    priorities = [priority for priority, _seconds in [*response, *resolution]]
+    return sql, [*priorities, *params]
+
+
+def sla_rows(tickets: QuerySet, condition: str, **kwargs) -> QuerySet:
+    """``tickets`` narrowed to those of ``sla_table`` matching ``condition`` (SQL on its columns)."""
+    table, params = sla_table(tickets, **kwargs)
+    # ``condition`` is one of our fixed fragments, never user input.
+    sql = f"SELECT id FROM ({table}) sla WHERE {condition}"  # noqa: S608
+    return tickets.filter(pk__in=RawSQL(sql, params))  # noqa: S611

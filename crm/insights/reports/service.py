@@ -15,7 +15,8 @@ from __future__ import annotations
 
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Count, F, Q, QuerySet, Sum
+from django.db import connection
+from django.db.models import Case, F, IntegerField, Q, QuerySet, Value, When
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -34,7 +35,7 @@ from crm.insights.reports.base import (
     split_key,
     team_names,
 )
-from crm.insights.reports.business_clock import with_sla
+from crm.insights.reports.business_clock import sla_rows, sla_table
 from crm.insights.reports.tables import Chart, Column, Row, Table, ratio, series
 from sales.models import Product
 from service.models import Ticket
@@ -58,29 +59,39 @@ def _within(field: str, context: Context) -> Q:
     return Q(**{f"{field}__gte": start, f"{field}__lt": stop})
 
 
-def measures(context: Context) -> dict[str, Q]:
-    """Each countable figure as a condition on the tickets (with ``with_sla``'s aliases)."""
-    opened, resolved = _within("opened_at", context), _within("resolved_at", context)
-    responded, rated = _within("first_response_at", context), _within("satisfaction_at", context)
-    resolved_with_target = resolved & Q(resolution_target__isnull=False)
-    responded_with_target = responded & Q(response_target__isnull=False)
+def _flag(condition: Q) -> Case:
+    return Case(When(condition, then=Value(1)), default=Value(0), output_field=IntegerField())
+
+
+def period_flags(context: Context) -> dict[str, Case]:
+    """Columns of ``business_clock.sla_table``: 1 when the ticket was opened, resolved, first
+    answered or rated in the period."""
     return {
-        "opened": opened,
-        "resolved": resolved,
-        "resolution_sla": resolved_with_target,
-        "resolved_late": resolved_with_target & Q(resolved_in_time=False),
-        "response_sla": responded_with_target,
-        "responded_late": responded_with_target & Q(responded_in_time=False),
-        "ratings": rated & Q(satisfaction_rating__isnull=False),
+        "opened_in": _flag(_within("opened_at", context)),
+        "resolved_in": _flag(_within("resolved_at", context)),
+        "responded_in": _flag(_within("first_response_at", context)),
+        "rated_in": _flag(_within("satisfaction_at", context) & Q(satisfaction_rating__isnull=False)),
     }
 
 
+# Each countable figure, as SQL on the columns of the SLA table (fixed text, no input).
+MEASURES = {
+    "opened": "opened_in = 1",
+    "resolved": "resolved_in = 1",
+    "resolution_sla": "resolved_in = 1 AND resolution_target IS NOT NULL",
+    "resolved_late": "resolved_in = 1 AND resolution_target IS NOT NULL AND resolved_in_time = 0",
+    "response_sla": "responded_in = 1 AND response_target IS NOT NULL",
+    "responded_late": "responded_in = 1 AND response_target IS NOT NULL AND responded_in_time = 0",
+    "ratings": "rated_in = 1",
+}
+
+
 def period_tickets(context: Context) -> QuerySet:
-    """The viewer's tickets with anything to count in the period, with their SLA aliases."""
+    """The viewer's tickets with anything to count in the period."""
     touched = Q()
     for field in ("opened_at", "resolved_at", "first_response_at", "satisfaction_at"):
         touched |= _within(field, context)
-    return with_sla(scoped_tickets(context).filter(touched))
+    return scoped_tickets(context).filter(touched)
 
 
 class ServiceReport(Report):
@@ -112,15 +123,24 @@ class ServiceReport(Report):
         ]
 
     def figures_by_group(self, context: Context, group: str) -> dict:
-        """{group key: {measure: count, "rating_sum": ...}} in one query."""
-        conditions = measures(context)
-        counts = {name: Count("pk", filter=condition) for name, condition in conditions.items()}
-        rows = (
-            period_tickets(context)
-            .values(group_key=F(GROUP_FIELDS[group]))
-            .annotate(**counts, rating_sum=Sum("satisfaction_rating", filter=conditions["ratings"]))
-        )
-        return {row.pop("group_key"): row for row in rows}
+        """{group key: {measure: count, "rating_sum": ...}} in one query over the SLA table."""
+        extra = {
+            "group_key": F(GROUP_FIELDS[group]),
+            "rating": F("satisfaction_rating"),
+            **period_flags(context),
+        }
+        table, params = sla_table(period_tickets(context), extra=extra)
+        sums = ", ".join(f"SUM(CASE WHEN {condition} THEN 1 ELSE 0 END)" for condition in MEASURES.values())
+        with connection.cursor() as cursor:
+            # Fixed fragments only; the values are the table's parameters.
+            cursor.execute(
+                f"SELECT group_key, {sums}, SUM(CASE WHEN rated_in = 1 THEN rating ELSE 0 END) "  # noqa: S608
+                f"FROM ({table}) sla GROUP BY group_key",
+                params,
+            )
+            rows = cursor.fetchall()
+        names = [*MEASURES, "rating_sum"]
+        return {key: dict(zip(names, figures, strict=True)) for key, *figures in rows}
 
     def build(self, context: Context) -> Result:
         group = context.filters.group
@@ -138,10 +158,7 @@ class ServiceReport(Report):
             link = self._linker(context.links, f"{group}:{ref(key)}", values)
             table.rows.append(Row(labels[key], table.cells_for(values, link)))
         total = self._values(
-            {
-                name: sum(row[name] or 0 for row in figures.values())
-                for name in (*measures(context), "rating_sum")
-            }
+            {name: sum(row[name] or 0 for row in figures.values()) for name in (*MEASURES, "rating_sum")}
         )
         table.total = Row(_("Total"), table.cells_for(total, self._linker(context.links, "", total)))
         chart = Chart(
@@ -203,18 +220,18 @@ class ServiceReport(Report):
         return by_label(keys, names), names
 
     def records(self, context: Context, measure: str, key: str) -> Records:
-        conditions = measures(context)
         if measure == "satisfaction":
             measure = "ratings"
-        if measure not in conditions:
+        if measure not in MEASURES:
             raise UnknownFigure(measure)
-        tickets = with_sla(scoped_tickets(context)).filter(conditions[measure])
+        tickets = period_tickets(context)
         kind, value = split_key(key)
         if kind in GROUP_FIELDS:
             tickets = tickets.filter(**{GROUP_FIELDS[kind]: key_id(value)})
         elif kind:
             raise UnknownFigure(key)
-        return Records("tickets", tickets, str(TITLES[measure]))
+        found = sla_rows(tickets, MEASURES[measure], extra=period_flags(context))
+        return Records("tickets", found, str(TITLES[measure]))
 
 
 TITLES = {

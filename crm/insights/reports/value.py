@@ -15,7 +15,8 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from django.db.models import Count, Exists, OuterRef, QuerySet, Subquery
+from django.db import connection
+from django.db.models import Count, Q, QuerySet
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -48,49 +49,80 @@ def narrowed(context: Context) -> bool:
     return not context.scope.everyone or bool(filters.rep or filters.team)
 
 
-def _scores(context: Context, snapshot: RfmSnapshot) -> QuerySet:
+def scoped_customers(context: Context) -> QuerySet:
+    """The viewer's customers (by owner and team), narrowed by rep and team as chosen."""
     filters = context.filters
-    scores = context.scope.apply(
-        RfmScore.objects.order_by().filter(snapshot=snapshot), owner="customer__owner", team="customer__team"
-    )
+    customers = context.scope.apply(Customer.objects.order_by(), owner="owner", team="team")
     if filters.rep:
-        scores = scores.filter(customer__owner=filters.rep)
+        customers = customers.filter(owner=filters.rep)
     if filters.team:
-        scores = scores.filter(customer__team=filters.team)
-    return scores
+        customers = customers.filter(team=filters.team)
+    return customers
 
 
 def segment_counts(context: Context, snapshot: RfmSnapshot | None) -> dict[str, int]:
+    """{segment: customers} of one run: its kept totals for the whole base, else counted."""
     if snapshot is None:
         return {}
     if not narrowed(context):
         return dict(snapshot.segment_counts)
-    return dict(_scores(context, snapshot).values_list("segment").annotate(customers=Count("pk")))
+    scores = RfmScore.objects.order_by().filter(
+        snapshot=snapshot, customer_id__in=scoped_customers(context).values("pk")
+    )
+    return dict(scores.values_list("segment").annotate(customers=Count("pk")))
 
 
 def movements(context: Context, run: RfmSnapshot) -> dict[tuple[str | None, str | None], int]:
-    """{(segment before, segment after): customers}; None is "not scored in that run"."""
+    """{(segment before, segment after): customers}; None is "not scored in that run".
+
+    Narrowed to the viewer's customers, the two runs' scores are joined in SQL as the scoring
+    job joins them for the whole base (two grouped queries).
+    """
     previous = run.previous
     if previous is None:
         return {}
     if not narrowed(context):
         return {(before, after): customers for before, after, customers in run.movements}
-    before = RfmScore.objects.filter(snapshot=previous, customer_id=OuterRef("customer_id")).values("segment")
-    moved = (
-        _scores(context, run)
-        .annotate(before=Subquery(before[:1]))
-        .values_list("before", "segment")
-        .annotate(customers=Count("pk"))
-    )
-    dropped = (
-        _scores(context, previous)
-        .filter(~Exists(RfmScore.objects.filter(snapshot=run, customer_id=OuterRef("customer_id"))))
-        .values_list("segment")
-        .annotate(customers=Count("pk"))
-    )
-    found = {(before, after): customers for before, after, customers in moved}
-    found.update({(before, None): customers for before, customers in dropped})
+    scores = connection.ops.quote_name(RfmScore._meta.db_table)
+    customers, params = scoped_customers(context).values("pk").query.sql_with_params()
+    with connection.cursor() as cursor:
+        # Table names and the compiled customers' query are formatted in; values are parameters.
+        cursor.execute(
+            f"""
+            SELECT p.segment, s.segment, COUNT(*)
+            FROM {scores} s
+            LEFT JOIN {scores} p ON p.snapshot_id = %s AND p.customer_id = s.customer_id
+            WHERE s.snapshot_id = %s AND s.customer_id IN ({customers})
+            GROUP BY p.segment, s.segment
+            """,  # noqa: S608
+            [previous.pk, run.pk, *params],
+        )
+        found = {(before, after): count for before, after, count in cursor.fetchall()}
+        cursor.execute(
+            f"""
+            SELECT p.segment, COUNT(*)
+            FROM {scores} p
+            WHERE p.snapshot_id = %s AND p.customer_id IN ({customers}) AND NOT EXISTS (
+                SELECT 1 FROM {scores} s WHERE s.snapshot_id = %s AND s.customer_id = p.customer_id
+            )
+            GROUP BY p.segment
+            """,  # noqa: S608
+            [previous.pk, *params, run.pk],
+        )
+        found.update({(before, None): count for before, count in cursor.fetchall()})
     return found
+
+
+def counts_of(moved: dict) -> tuple[dict[str, int], dict[str, int]]:
+    """Each run's customers per segment, added up from the movements between them."""
+    now: dict[str, int] = defaultdict(int)
+    before: dict[str, int] = defaultdict(int)
+    for (was, is_now), customers in moved.items():
+        if is_now is not None:
+            now[is_now] += customers
+        if was is not None:
+            before[was] += customers
+    return dict(now), dict(before)
 
 
 def _code(key: str | None) -> str:
@@ -128,12 +160,14 @@ class ValueReport(Report):
                 tables=[empty],
                 notes=[_("The scores of this run are no longer kept: only the whole base's figures remain.")],
             )
-        now = segment_counts(context, run)
-        before = segment_counts(context, previous)
+        moved = movements(context, run) if previous else {}
+        if narrowed(context) and previous:
+            now, before = counts_of(moved)  # one pass over the scores instead of three
+        else:
+            now, before = segment_counts(context, run), segment_counts(context, previous)
         codes = self._codes(names, set(now) | set(before))
         notes = [self._note(run, previous)]
         segments = self._segment_table(codes, now, before, names, context, linked=linked)
-        moved = movements(context, run) if previous else {}
         tables = [segments]
         if previous:
             tables.append(self._movement_table(codes, moved, names, context, linked=linked))
@@ -249,19 +283,12 @@ class ValueReport(Report):
 
     # --- drill-down ---------------------------------------------------------------------
 
-    def _customers(self, context: Context) -> QuerySet:
-        filters = context.filters
-        customers = context.scope.apply(Customer.objects.order_by(), owner="owner", team="team")
-        if filters.rep:
-            customers = customers.filter(owner=filters.rep)
-        if filters.team:
-            customers = customers.filter(team=filters.team)
-        return customers
-
     @staticmethod
-    def _scored(snapshot: RfmSnapshot | None, segment: str | None = None) -> Exists:
-        scores = RfmScore.objects.filter(snapshot=snapshot, customer_id=OuterRef("pk"))
-        return Exists(scores if segment is None else scores.filter(segment=segment))
+    def _scored(snapshot: RfmSnapshot | None, segment: str | None = None) -> Q:
+        scores = RfmScore.objects.order_by().filter(snapshot=snapshot)
+        if segment is not None:
+            scores = scores.filter(segment=segment)
+        return Q(pk__in=scores.values("customer_id"))
 
     def records(self, context: Context, measure: str, key: str) -> Records:
         run = period_run(context)
@@ -270,7 +297,7 @@ class ValueReport(Report):
         snapshot = run.previous if run and measure == "before" else run
         if snapshot is None:
             return Records("customers", Customer.objects.none(), _("Customers"))
-        customers = self._customers(context)
+        customers = scoped_customers(context)
         kind, value = split_key(key)
         if measure == "move" and kind == "move":
             before, _sep, after = value.partition("~")
