@@ -211,6 +211,11 @@ REPORT_PAGES = [
     ("Service, this year, per product", "gerente", _report("service", period="this_year", group="product")),
     ("Service, last 12 months, per team", "admin", _report("service", period="last_12_months", group="team")),
     (
+        "Service, drill-down: resolved late this month",
+        "gerente",
+        _records("service", measure="resolved_late"),
+    ),
+    (
         "Service, drill-down: resolved late this year",
         "gerente",
         _records("service", period="this_year", measure="resolved_late"),
@@ -220,6 +225,7 @@ REPORT_PAGES = [
         "gerente",
         reverse("insights:reports:export_csv", args=["service"]) + "?period=this_year",
     ),
+    ("Customer value, this month", "bench1000", _report("value")),
     ("Customer value, this month", "ventas", _report("value")),
     ("Customer value, this month", "gerente", _report("value")),
     ("Customer value, this month, everyone", "admin", _report("value")),
@@ -236,9 +242,10 @@ def _pages() -> list[tuple[str, str, str]]:
     home = reverse("home")
     pages = [(f"Home, {role}", username, home) for role, username in HOMES]
     pages += [
+        ("Home, sales rep with 1,000 customers", "bench1000", home),
         ("Home, manager, this quarter", "gerente", f"{home}?period=this_quarter"),
         ("Home, manager, last 12 months", "gerente", f"{home}?period=last_12_months"),
-        (f"Home, every card ({len(CARDS)})", ALL_CARDS_USER, home),
+        (f"Home, all {len(CARDS)} cards at once (not a default)", ALL_CARDS_USER, home),
     ]
     for slug, card in CARDS.items():
         if card.has_chart:

@@ -13,7 +13,7 @@ from django.urls import reverse
 
 from crm.accounts.roles import Role
 from crm.insights.dashboard.models import DashboardLayout
-from tests.factories import CustomerFactory, TaskFactory, user_with_role
+from tests.factories import CustomerFactory, TaskFactory, UserFactory, user_with_role
 from tests.helpers import text
 from tests.insights.report_data import NOW, make_leaver, sales_data_set
 from tests.test_security import assert_strict_csp
@@ -334,3 +334,10 @@ def test_a_reps_page_costs_the_same_for_few_or_many_records(client, rep):
         TaskFactory(customer=CustomerFactory(owner=rep), assignee=rep, due_date=NOW.date().replace(day=1))
 
     assert _count(client) == few
+
+
+def test_a_superuser_starts_with_the_admins_cards(client, db):
+    root = UserFactory(username="root", is_superuser=True, is_staff=True)
+    client.force_login(root)
+
+    assert cards_on(client.get(HOME)) == ["forecast_vs_won", "team_pipeline", "activity_league"]

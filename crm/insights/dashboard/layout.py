@@ -9,7 +9,7 @@ from __future__ import annotations
 from django.db import transaction
 
 from crm.accounts.models import User
-from crm.accounts.roles import Role, has_role
+from crm.accounts.roles import Role, roles_of
 from crm.insights.dashboard.models import DashboardLayout
 from crm.insights.dashboard.registry import CARDS, DEFAULTS, Card
 
@@ -20,10 +20,14 @@ def available_cards(user: User) -> list[Card]:
 
 
 def default_slugs(user: User) -> list[str]:
-    """The default cards of each of the user's roles, in the roles' order, each once."""
+    """The default cards of each of the user's roles, in the roles' order, each once.
+
+    A superuser without a role starts as an admin (every role would be every card).
+    """
+    roles = roles_of(user) or ({Role.ADMIN} if user.is_superuser else set())
     slugs: list[str] = []
     for role in Role.values:
-        if has_role(user, role):
+        if role in roles:
             slugs += [slug for slug in DEFAULTS.get(role, []) if slug not in slugs]
     return slugs
 

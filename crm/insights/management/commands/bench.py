@@ -19,7 +19,7 @@ from contacts.models import Activity, Customer
 from crm.accounts.demo import ensure_demo_users
 from crm.accounts.models import User
 from crm.accounts.roles import is_supervisor
-from crm.insights import bench, bench_collaboration, bench_leads, bench_orders, bench_rfm
+from crm.insights import bench, bench_collaboration, bench_dashboard, bench_leads, bench_orders, bench_rfm
 from crm.insights.bench_reports import print_report_timings
 from sales.models import Opportunity, Quote
 
@@ -170,6 +170,7 @@ class Command(AccountingSections, MarketingSections, BaseCommand):
             self.order_import()
             bench_rfm.report(self.say)
             bench_collaboration.report(self.say, requests=requests, warmup=warmup)
+            bench_dashboard.report(self.say, requests=requests, warmup=warmup)
 
     def seed(self, customers: int) -> None:
         existing = Customer.objects.count()
