@@ -141,8 +141,12 @@ if REDIS_URL:
     CELERY_BROKER_URL = REDIS_URL
     # A task taken by a worker that died (acks_late) goes back to the queue after this long.
     # Longer than the slowest task, or a slow task would be run twice.
+    _visibility_timeout = int(os.environ.get("CELERY_VISIBILITY_TIMEOUT", 3600))
     CELERY_BROKER_TRANSPORT_OPTIONS: dict = {
-        "visibility_timeout": int(os.environ.get("CELERY_VISIBILITY_TIMEOUT", 3600)),
+        "visibility_timeout": _visibility_timeout,
+        # Look for such tasks every 10 s (or sooner for a short timeout), not every 100 s.
+        "unacked_restore_interval": max(1, min(10, _visibility_timeout // 2)),
+        "unacked_restore_throttle": 1,
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}

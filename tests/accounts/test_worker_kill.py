@@ -18,6 +18,7 @@ import threading
 import time
 import uuid
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 from django.conf import settings
@@ -39,6 +40,12 @@ pytestmark = [
 
 PROJECT = Path(__file__).resolve().parents[2]
 VISIBILITY_TIMEOUT = 2  # seconds before Redis gives the dead worker's task to another
+
+
+def private_broker_url() -> str:
+    """REDIS_URL on a database of its own: other tests clear the cache, which empties its database."""
+    parts = urlsplit(settings.REDIS_URL)
+    return urlunsplit(parts._replace(path="/15"))
 
 
 class StallingFirstDelivery:
@@ -64,7 +71,7 @@ def start_worker(queue: str, smtp_port: int, log: Path) -> subprocess.Popen:
     env = {
         **os.environ,
         "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
-        "REDIS_URL": settings.REDIS_URL,
+        "REDIS_URL": private_broker_url(),
         "EMAIL_URL": f"smtp://127.0.0.1:{smtp_port}",
         "CELERY_VISIBILITY_TIMEOUT": str(VISIBILITY_TIMEOUT),
         "DEBUG": "false",
@@ -96,7 +103,10 @@ def test_a_worker_killed_mid_task_loses_nothing_and_sends_nothing_twice(tmp_path
         stalling = StallingFirstDelivery(smtp.handler)
         smtp.controller.handler = stalling
         try:
-            celery_app.send_task("crm.accounts.tasks.email_daily_digest_task", queue=queue)
+            with celery_app.connection_for_write(private_broker_url()) as broker:
+                celery_app.send_task(
+                    "crm.accounts.tasks.email_daily_digest_task", queue=queue, connection=broker
+                )
             workers.append(start_worker(queue, smtp.port, log))
             assert stalling.sending.wait(60), f"the first worker never started sending: {log.read_text()}"
             # Mid-task: the notifications are claimed in an open transaction, the email unsent.
