@@ -71,16 +71,18 @@ def test_an_accepted_quote_is_invoiced_paid_and_supported(page, page_problems, p
     log_in(page, "accountant")
     page.goto(sent_quote.get_absolute_url())
     page.get_by_test_id("create-order").click()
+    expect(page).to_have_url(re.compile(r"/accounting/orders/\d+/$"))
     order = Order.objects.get()
     expect(page).to_have_url(re.compile(rf"{order.get_absolute_url()}$"))
     expect(page.get_by_text("Panadería La Espiga").first).to_be_visible()
     page.get_by_role("button", name="Create invoice").click()
+    expect(page).to_have_url(re.compile(r"/accounting/invoices/\d+/$"))
     invoice = Invoice.objects.get()
     expect(page).to_have_url(re.compile(rf"{invoice.get_absolute_url()}$"))
     expect(page.get_by_test_id("invoice-balance")).to_contain_text("3,570,000.00")
     page.get_by_label("Amount").first.fill("3570000")
     page.get_by_role("button", name="Record payment").click()
-    expect(page.get_by_test_id("invoice-balance")).to_contain_text("0.00")
+    expect(page.get_by_test_id("invoice-balance")).to_have_text(re.compile(r"Balance: 0\.00 "))
     invoice.refresh_from_db()
     assert invoice.is_paid
 
@@ -93,6 +95,7 @@ def test_an_accepted_quote_is_invoiced_paid_and_supported(page, page_problems, p
     terminal = sent_quote.lines.get().product
     page.get_by_label("Product", exact=True).select_option(value=str(terminal.pk))
     page.get_by_role("button", name="Open ticket").click()
+    expect(page).to_have_url(re.compile(r"/tickets/\d+/$"))
     ticket = Ticket.objects.get()
     expect(page).to_have_url(re.compile(rf"{ticket.get_absolute_url()}$"))
     assert (ticket.customer, ticket.product) == (customer, terminal)
