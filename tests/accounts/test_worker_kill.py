@@ -31,7 +31,9 @@ from tests.factories import UserFactory
 from tests.marketing.smtp import LocalSMTPServer
 
 pytestmark = [
-    pytest.mark.django_db(transaction=True),
+    # Serialized like every transactional test here: its flush then leaves the content types
+    # to the next test's restore instead of recreating them (a duplicate-key error).
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
     pytest.mark.skipif(
         not os.environ.get("REDIS_URL") or not os.environ.get("DATABASE_URL", "").startswith("postgres"),
         reason="needs PostgreSQL and Redis (DATABASE_URL and REDIS_URL)",

@@ -16,7 +16,9 @@ from crm.insights.rfm.scoring import score_customers
 from tests.insights.rfm_data import AS_OF, build_data_set
 
 pytestmark = [
-    pytest.mark.django_db(transaction=True),
+    # Serialized like every transactional test here: its flush then leaves the content types
+    # to the next test's restore instead of recreating them (a duplicate-key error).
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
     pytest.mark.skipif(connection.vendor != "postgresql", reason="concurrent writers need PostgreSQL"),
 ]
 
