@@ -22,6 +22,7 @@ from django.db.models import F
 from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from contacts.documents.models import Document
 from contacts.mail.models import EmailMessage, Mailbox
@@ -100,7 +101,9 @@ def kept_attachments(email: ParsedEmail) -> tuple[list[tuple[str, bytes, str]], 
     """The attachments we keep (name, bytes, type), and a note for each one we do not."""
     kept, notes = [], []
     for attachment in email.attachments:
-        name = display_name(attachment.name, default="attachment")
+        name = display_name(
+            attachment.name, default=pgettext("file name of an attachment sent without one", "attachment")
+        )
         try:
             content_type = check_upload(
                 io.BytesIO(attachment.content),

@@ -9,6 +9,7 @@ from django.conf import settings
 from django.core.validators import EmailValidator
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from contacts.mail.models import Mailbox
 from contacts.models import Customer
@@ -109,8 +110,10 @@ def _addresses(value: str) -> list[str]:
 class ComposeForm(forms.Form):
     """An email to a customer's contact, from one of the user's mailboxes."""
 
-    mailbox = forms.ModelChoiceField(label=_("From"), queryset=Mailbox.objects.none(), empty_label=None)
-    to = forms.ChoiceField(label=_("To"))
+    mailbox = forms.ModelChoiceField(
+        label=pgettext_lazy("email header", "From"), queryset=Mailbox.objects.none(), empty_label=None
+    )
+    to = forms.ChoiceField(label=pgettext_lazy("email header", "To"))
     cc = forms.CharField(
         label=_("Cc"), required=False, help_text=_("Other addresses, separated by commas."), max_length=1000
     )

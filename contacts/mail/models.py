@@ -17,6 +17,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from crm.accounts.roles import has_any_role
 from crm.accounts.visibility import visibility_filter
@@ -93,8 +94,8 @@ class EmailMessageQuerySet(models.QuerySet):
 
 class EmailMessage(models.Model):
     class Direction(models.TextChoices):
-        RECEIVED = "received", _("Received")
-        SENT = "sent", _("Sent")
+        RECEIVED = "received", pgettext_lazy("email direction", "Received")
+        SENT = "sent", pgettext_lazy("email direction", "Sent")
 
     class Status(models.TextChoices):
         FILED = "filed", _("Filed on a customer")
@@ -114,9 +115,9 @@ class EmailMessage(models.Model):
     )
     direction = models.CharField(_("direction"), max_length=10, choices=Direction.choices)
     status = models.CharField(_("status"), max_length=10, choices=Status.choices)
-    from_address = models.CharField(_("from"), max_length=254, blank=True)
+    from_address = models.CharField(pgettext_lazy("email header", "from"), max_length=254, blank=True)
     from_name = models.CharField(_("sender's name"), max_length=200, blank=True)
-    to_addresses = models.JSONField(_("to"), default=list, blank=True)
+    to_addresses = models.JSONField(pgettext_lazy("email header", "to"), default=list, blank=True)
     cc_addresses = models.JSONField(_("cc"), default=list, blank=True)
     subject = models.CharField(_("subject"), max_length=300, blank=True)
     sent_at = models.DateTimeField(_("date"))

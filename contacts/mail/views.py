@@ -91,7 +91,8 @@ def mailbox_check(request, pk: int):
     mailbox = _own_mailbox(request, pk)
     for label, error in services.check_mailbox(mailbox):
         if error:
-            messages.error(request, f"{label}: {error}")
+            # Translators: a connection check failed, e.g. "Sending (SMTP): authentication failed".
+            messages.error(request, _("%(what)s: %(error)s") % {"what": label, "error": error})
         else:
             messages.success(request, _("%(what)s: connected.") % {"what": label})
     return redirect("mail:mailbox_list")

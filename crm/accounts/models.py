@@ -8,6 +8,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class Team(models.Model):
@@ -82,7 +83,7 @@ class Notification(models.Model):
     )
     message = models.CharField(_("message"), max_length=300)
     url = models.CharField(_("link"), max_length=300, blank=True)
-    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    created_at = models.DateTimeField(pgettext_lazy("notification", "created"), auto_now_add=True)
     read_at = models.DateTimeField(_("read"), null=True, blank=True)
     emailed_at = models.DateTimeField(_("emailed"), null=True, blank=True)
     # Set on notifications that must reach each person once (a visit's reminder, say): a
@@ -134,7 +135,7 @@ class Conversation(models.Model):
     )
     # "12:34" for the direct conversation between users 12 and 34: one conversation per pair.
     direct_key = models.CharField(max_length=41, null=True, blank=True, unique=True, editable=False)
-    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    created_at = models.DateTimeField(pgettext_lazy("conversation", "created"), auto_now_add=True)
     last_message_at = models.DateTimeField(_("last message"), null=True, blank=True)
 
     objects = ConversationQuerySet.as_manager()
@@ -189,7 +190,7 @@ class Message(models.Model):
         related_name="messages",
     )
     body = models.TextField(_("message"))
-    created_at = models.DateTimeField(_("sent"), default=timezone.now)
+    created_at = models.DateTimeField(pgettext_lazy("message", "sent"), default=timezone.now)
 
     class Meta:
         ordering = ["created_at", "pk"]
@@ -215,7 +216,7 @@ class Comment(models.Model):
         related_name="comments",
     )
     body = models.TextField(_("comment"))
-    created_at = models.DateTimeField(_("written"), default=timezone.now)
+    created_at = models.DateTimeField(pgettext_lazy("comment", "written"), default=timezone.now)
     mentioned = models.ManyToManyField(
         settings.AUTH_USER_MODEL,
         verbose_name=_("mentioned"),
@@ -262,7 +263,7 @@ class CalendarFeedToken(models.Model):
         related_name="calendar_feed_tokens",
     )
     token = models.CharField(_("token"), max_length=64, unique=True, editable=False)
-    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    created_at = models.DateTimeField(pgettext_lazy("calendar feed address", "created"), auto_now_add=True)
     revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
 
     class Meta:

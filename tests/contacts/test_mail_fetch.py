@@ -74,6 +74,7 @@ def test_a_message_from_a_known_contact_lands_on_its_customer_with_its_attachmen
     client.force_login(teammate)
     page = customer_page(client, customer)
     assert "Pedido de repuestos" in page
+    assert "Received from ana.perez@andina.example" in page
     assert email.get_absolute_url() in page
     assert document.get_absolute_url() in page
     response = client.get(document.get_absolute_url())

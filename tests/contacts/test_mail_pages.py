@@ -233,6 +233,19 @@ def test_the_owner_files_unmatched_mail_on_a_customer_by_hand(client, rep, unmat
     assert client.post(choose, {"customer": target.pk}).status_code == 404  # filed once
 
 
+def test_the_message_page_says_where_and_by_whom_mail_was_filed(client, rep, unmatched):
+    client.force_login(rep)
+    page = client.get(unmatched.get_absolute_url())
+    assert " ".join(text(page).split()).count("Waiting for review") == 1
+
+    target = CustomerFactory(owner=rep, legal_name="Nuevo Cliente S.A.S.")
+    luis = ContactFactory(customer=target, name="Luis", email="luis@nuevo.example")
+    client.post(reverse("mail:message_file", args=[unmatched.pk]), {"customer": target.pk})
+    page = " ".join(text(client.get(unmatched.get_absolute_url())).split())
+    link = f'<a href="{target.get_absolute_url()}">Nuevo Cliente S.A.S.</a>'
+    assert f"Filed on a customer: {link} · {luis} (by {rep})" in page
+
+
 def test_mail_cannot_be_filed_on_a_customer_the_user_does_not_see(client, rep, unmatched, other_team_rep):
     theirs = CustomerFactory(owner=other_team_rep)
     client.force_login(rep)

@@ -84,7 +84,7 @@ def test_a_rep_writes_to_a_contact_and_it_goes_through_their_smtp_and_onto_the_t
     client.force_login(teammate)
     timeline = customer_page(client, customer)
     assert "Su cotización" in timeline
-    assert "to ana.perez@andina.example" in timeline
+    assert "Sent to ana.perez@andina.example" in timeline
     assert document.get_absolute_url() in timeline
 
 
