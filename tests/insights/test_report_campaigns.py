@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from datetime import date, datetime
 from decimal import Decimal
 from zoneinfo import ZoneInfo
@@ -18,13 +19,14 @@ from openpyxl import load_workbook
 from crm.accounts.roles import Role
 from leads.models import Lead
 from marketing.models import Campaign
-from sales.models import Opportunity
+from sales.models import Opportunity, Quote
 from tests.factories import CustomerFactory, user_with_role
 from tests.helpers import text
-from tests.insights.report_data import NOW, close, make_leaver, opportunity
+from tests.insights.report_data import NOW, accept, close, make_leaver, name_people, opportunity
 from tests.insights.report_pages import chart, figures, links, record_names, records_totals, report_url
 from tests.leads.factories import LeadFactory
 from tests.marketing.factories import CampaignFactory
+from tests.sales.factories import ProductFactory, QuoteFactory, QuoteLineFactory
 from tests.test_security import assert_strict_csp
 
 URL = report_url("campaigns")
@@ -228,6 +230,183 @@ def test_a_manager_sees_their_teams_campaigns_even_of_someone_who_left(client, n
 def test_a_manager_without_a_team_and_an_admin_see_every_campaign(client, manager, admin_user, campaigns):
     assert figures(page(client, manager), "campaigns")["Total"][3] == "5,300"
     assert figures(page(client, admin_user), "campaigns")["Total"][3] == "5,300"
+
+
+# --- the rep and product filters --------------------------------------------------------
+
+
+@pytest.fixture
+def narrowing(campaigns, rep, teammate, telemarketer):
+    """On top of ``campaigns``: a telemarketer holds three of this year's leads, Bruno won an
+    autumn deal, and the deals were quoted with a lamp or a desk."""
+    name_people(rep=rep, teammate=teammate)
+    telemarketer.first_name, telemarketer.last_name = "Tania", "Torres"
+    telemarketer.save(update_fields=["first_name", "last_name"])
+    this_year = Lead.objects.filter(created_at__year=2026).order_by("pk")
+    held = [
+        *this_year.filter(campaign=campaigns["fair"])[:2],
+        *this_year.filter(campaign=campaigns["autumn"])[:1],
+    ]
+    Lead.objects.filter(pk__in=[lead.pk for lead in held]).update(assigned_to=telemarketer)
+    bruno = deal(teammate, "700", local(2026, 10, 28), campaign=campaigns["autumn"])
+    close(bruno, "Won", date(2026, 11, 5))
+    lamp = ProductFactory(code="P-LAMP", name="Lámpara")
+    desk = ProductFactory(code="P-DESK", name="Escritorio")
+    accept(campaigns["won_fair"], (lamp, "2", "400", "10"), (desk, "1", "1000", "0"))  # lamp: 720
+    accept(campaigns["won_autumn"], (lamp, "1", "500", "0"))
+    accept(bruno, (desk, "1", "700", "0"))
+    QuoteLineFactory(quote=QuoteFactory(opportunity=campaigns["open_autumn"]), product=lamp)  # only sent
+    # Quoted with a lamp once, in a version the customer turned down; won with the desk.
+    QuoteLineFactory(quote=QuoteFactory(opportunity=bruno, status=Quote.Status.REJECTED), product=lamp)
+    return {"telemarketer": telemarketer, "bruno": bruno, "lamp": lamp, "desk": desk}
+
+
+def test_the_rep_filter_counts_the_reps_leads_and_deals(client, admin_user, rep, narrowing, campaigns):
+    andrea = figures(page(client, admin_user, rep=rep.pk), "campaigns")
+    tania = page(client, admin_user, rep=narrowing["telemarketer"].pk)
+    everyone = figures(page(client, admin_user), "campaigns")
+
+    # Leads, opportunities, won deals, revenue won, cost, cost per lead, return on investment.
+    assert andrea["Correo de otoño"] == ["0", "3", "1", "800", "500", "—", "60.0 %"]
+    assert andrea["Feria Bogotá"] == ["0", "2", "1", "3,000", "1,000", "—", "200.0 %"]
+    assert andrea["Correo de invierno"] == ["0", "0", "0", "0", "500", "—", "-100.0 %"]
+    assert "Lista comprada" not in andrea, "it ran last year and brought Andrea nothing this year"
+    assert andrea["Total"] == ["0", "5", "2", "3,800", "2,000", "—", "90.0 %"]
+    assert figures(tania, "campaigns")["Total"] == ["3", "0", "0", "0", "2,000", "667", "-100.0 %"]
+    assert "even with a rep or product chosen" in text(tania)
+    assert everyone["Correo de otoño"] == ["2", "4", "2", "1,500", "500", "250", "200.0 %"]
+    assert everyone["Total"] == ["5", "6", "4", "6,000", "4,000", "800", "50.0 %"]
+
+
+def test_the_product_filter_counts_what_was_quoted_and_won_with_it(client, admin_user, narrowing, campaigns):
+    lamp = figures(page(client, admin_user, product=narrowing["lamp"].pk), "campaigns")
+    desk = figures(page(client, admin_user, product=narrowing["desk"].pk, group="channel"), "campaigns")
+
+    # Autumn: the lead converted into a deal won with a lamp; that deal, the one only sent a
+    # quote and Bruno's (a lamp on a rejected version); won with a lamp, the first only.
+    assert lamp["Correo de otoño"] == ["1", "3", "1", "500", "500", "500", "0.0 %"]
+    assert lamp["Feria Bogotá"] == ["0", "1", "1", "720", "1,000", "—", "-28.0 %"]
+    assert lamp["Total"] == ["1", "4", "2", "1,220", "2,000", "2,000", "-39.0 %"]
+    assert "Lista comprada" not in lamp
+    assert desk["Email"] == ["0", "1", "1", "700", "1,000", "—", "-30.0 %"]
+    assert desk["Trade show"] == ["0", "1", "1", "1,000", "1,000", "—", "0.0 %"]
+
+
+def test_rep_and_product_together(client, admin_user, rep, narrowing):
+    table = figures(page(client, admin_user, rep=rep.pk, product=narrowing["lamp"].pk), "campaigns")
+
+    assert table["Total"] == ["0", "3", "2", "1,220", "2,000", "—", "-39.0 %"]
+
+
+def test_the_drill_down_and_the_exports_keep_the_filters(client, admin_user, rep, narrowing, campaigns):
+    by_rep = links(page(client, admin_user, rep=rep.pk), "campaigns")["Correo de otoño"]
+    by_product = links(page(client, admin_user, product=narrowing["lamp"].pk), "campaigns")
+    tania = links(page(client, admin_user, rep=narrowing["telemarketer"].pk), "campaigns")["Total"]
+    export = client.get(
+        reverse("insights:reports:export_csv", args=["campaigns"]), {"product": narrowing["lamp"].pk}
+    )
+    workbook = client.get(reverse("insights:reports:export_xlsx", args=["campaigns"]), {"rep": rep.pk})
+    sheet = load_workbook(io.BytesIO(b"".join(workbook.streaming_content))).worksheets[0]
+
+    assert sorted(record_names(client.get(by_rep[1]))) == sorted(
+        campaigns[key].name for key in ("won_autumn", "open_autumn", "both")
+    )
+    assert records_totals(client.get(by_rep[3])) == "1 record · Amount 800"
+    won_lamp = client.get(by_product["Total"][3])
+    assert sorted(record_names(won_lamp)) == sorted(campaigns[key].name for key in ("won_fair", "won_autumn"))
+    assert "only their lines of P-LAMP · Lámpara" in text(won_lamp)
+    assert records_totals(client.get(by_product["Correo de otoño"][0])) == "1 record"
+    assert records_totals(client.get(by_product["Total"][1])) == "4 records · Amount 4,900"
+    assert records_totals(client.get(tania[0])) == "3 records"
+    assert records_totals(client.get(tania[4])) == "3 records · Amount 2,000"
+    rows = list(csv.reader(io.StringIO(export.content.decode("utf-8-sig"))))
+    assert rows[-1] == ["Total", "1", "4", "2", "1220.00", "2000.00", "2000.00", "-39.0"]
+    assert [cell.value for cell in list(sheet.iter_rows())[-1]][:5] == ["Total", 0, 5, 2, 3800]
+
+
+def test_the_rep_filter_offers_the_managers_people(client, north_manager, rep, narrowing):
+    north_manager.first_name, north_manager.last_name = "Marta", "Jefe"
+    north_manager.save(update_fields=["first_name", "last_name"])
+
+    response = page(client, north_manager)
+
+    choices = text(response).split('name="rep"')[1].split("</select>")[0]
+    options = re.findall(r'<option value="\d+">([^<]+)</option>', choices)
+    assert options == ["Andrea Ríos", "Bruno Salas", "Diego Vargas (left)", "Marta Jefe", "Tania Torres"]
+    andrea = figures(page(client, north_manager, rep=rep.pk), "campaigns")
+    assert andrea["Total"][:4] == ["0", "2", "1", "3,000"], "of the North campaigns only"
+
+
+def test_someone_outside_the_managers_teams_cannot_be_chosen(
+    client, north_manager, other_team_rep, narrowing, campaigns
+):
+    theirs = deal(other_team_rep, "9000", local(2026, 4, 1), campaign=campaigns["fair"])
+    close(theirs, "Won", date(2026, 4, 2))
+    client.force_login(north_manager)
+    before = figures(page(client, north_manager), "campaigns")
+
+    response = client.get(URL, {"rep": other_team_rep.pk})
+    drill = client.get(RECORDS, {"measure": "won", "rep": other_team_rep.pk})
+
+    assert "Some filters were not valid and were left out" in text(response)
+    assert figures(response, "campaigns") == before, "the filter is left out, not applied"
+    assert records_totals(drill) == f"3 records · Amount {before['Total'][3]}"
+
+
+def test_a_marketer_has_no_rep_filter_and_it_narrows_nothing(client, marketer, rep, narrowing, campaigns):
+    before = figures(page(client, marketer), "campaigns")
+    client.force_login(marketer)
+
+    response = client.get(URL, {"rep": rep.pk})
+    drill = client.get(RECORDS, {"measure": "won", "rep": rep.pk})
+
+    assert 'name="rep"' not in response.content.decode()
+    assert 'name="product"' in response.content.decode()
+    assert figures(response, "campaigns") == before
+    assert records_totals(drill) == f"3 records · Amount {before['Total'][3]}"
+
+
+def test_bad_rep_and_product_filters_are_reported_and_left_out(client, admin_user, narrowing):
+    client.force_login(admin_user)
+    everyone = figures(page(client, admin_user), "campaigns")["Total"]
+
+    for params in (
+        {"rep": "abc"},
+        {"rep": "999999"},
+        {"rep": "1.5"},
+        {"product": "abc"},
+        {"product": "0"},
+        {"product": "99999999999999999999"},
+    ):
+        response = client.get(URL, params)
+        drill = client.get(RECORDS, {"measure": "opportunities", **params})
+        assert response.status_code == 200, params
+        assert "Some filters were not valid and were left out" in text(response), params
+        assert figures(response, "campaigns")["Total"] == everyone, params
+        assert records_totals(drill).startswith(f"{everyone[1]} records"), params
+
+
+def test_the_filtered_page_costs_the_same_queries_for_few_or_many_campaigns(
+    client, admin_user, rep, narrowing
+):
+    client.force_login(admin_user)
+    chosen = {"rep": rep.pk, "product": narrowing["lamp"].pk}
+    client.get(URL, chosen)
+    with CaptureQueriesContext(connection) as few:
+        client.get(URL, chosen)
+    for index in range(20):
+        extra = CampaignFactory(name=f"Extra {index}", start_date=date(2026, 6, 1), actual_cost=Decimal(10))
+        for lead in leads(extra, 2, local(2026, 6, 2)):
+            won = deal(rep, "100", local(2026, 6, 3), source_lead=lead)
+            close(won, "Won", date(2026, 6, 4))
+            accept(won, (narrowing["lamp"], "1", "100", "0"))
+
+    with CaptureQueriesContext(connection) as many:
+        response = client.get(URL, chosen)
+
+    assert len(figures(response, "campaigns")) == 1 + 3 + 20 + 1
+    assert figures(response, "campaigns")["Total"][:4] == ["0", "43", "42", "5,220"]
+    assert len(many.captured_queries) == len(few.captured_queries)
 
 
 # --- drill-down, chart, exports ---------------------------------------------------------

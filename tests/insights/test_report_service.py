@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from datetime import datetime
 from decimal import Decimal
 from zoneinfo import ZoneInfo
@@ -199,6 +200,121 @@ def test_a_manager_sees_their_teams_tickets_and_an_admin_all(client, south_manag
     assert set(south) == {HEADER, "Ana Beltrán", "Elena Cruz", "Gabriel Duque (left)", "Total"}
     assert south["Total"][:2] == ["3", "3"]
     assert figures(page(client, admin_user), "service")["Total"][:2] == ["4", "4"]
+
+
+# --- the agent filter -------------------------------------------------------------------
+
+
+def agent_options(response) -> list[str]:
+    choices = text(response).split('name="rep"')[1].split("</select>")[0]
+    return re.findall(r'<option value="(?:\d*)"(?: selected)?>([^<]+)</option>', choices)
+
+
+def test_the_agent_filter_narrows_the_figures_the_chart_and_the_exports(client, admin_user, tickets):
+    ana = {"rep": tickets["agent"].pk}
+    response = page(client, admin_user, **ana)
+    products = figures(page(client, admin_user, group="product", **ana), "service")
+    rows = list(
+        csv.reader(
+            io.StringIO(
+                client.get(reverse("insights:reports:export_csv", args=["service"]), ana).content.decode(
+                    "utf-8-sig"
+                )
+            )
+        )
+    )
+
+    table = figures(response, "service")
+    assert set(table) == {HEADER, "Ana Beltrán", "Total"}
+    assert table["Total"] == ["2", "2", "50.0 %", "1", "50.0 %", "1", "4.0", "2"]
+    assert chart(response)["labels"] == ["Ana Beltrán"]
+    assert set(products) == {"Product", "P-PRN · Impresora", "Total"}
+    assert rows[-1] == ["Total", "2", "2", "50.0", "1", "50.0", "1", "4.0", "2"]
+    assert "Some filters were not valid" not in text(response)
+
+
+def test_the_agent_filter_holds_in_the_drill_down(client, admin_user, tickets):
+    total = links(page(client, admin_user, rep=tickets["gone"].pk), "service")["Total"]
+
+    assert f"rep={tickets['gone'].pk}" in total[1]
+    assert record_names(client.get(total[1])) == [str(tickets["left"])]
+    assert records_totals(client.get(total[6])) == "1 record"
+
+
+def test_the_agent_filter_offers_the_managers_agents_and_who_left(client, south_manager, tickets):
+    named(south_manager, "Sara", "Jefe")
+
+    response = page(client, south_manager)
+
+    assert "Agent" in text(response).split('name="rep"')[0].rsplit("<label", 1)[1]
+    assert agent_options(response) == [
+        "All agents", "Ana Beltrán", "Elena Cruz", "Gabriel Duque (left)", "Sara Jefe",
+    ]  # fmt: skip
+    elena = figures(page(client, south_manager, rep=tickets["elena"].pk), "service")
+    assert set(elena) == {HEADER, "Elena Cruz", "Total"}
+    assert elena["Total"][:2] == ["1", "0"]
+
+
+def test_an_agent_outside_the_managers_teams_cannot_be_chosen(client, south_manager, north, tickets):
+    outsider = named(user_with_role(Role.SERVICE_AGENT, team=north, username="norte"), "Nora", "Norte")
+    TicketFactory(assignee=outsider, team=north, opened_at=at(11, 6, 9))
+    client.force_login(south_manager)
+
+    response = client.get(URL, {"rep": outsider.pk})
+    drill = client.get(RECORDS, {"measure": "opened", "rep": outsider.pk})
+
+    assert response.status_code == 200
+    assert "Some filters were not valid and were left out" in text(response)
+    table = figures(response, "service")
+    assert "Nora Norte" not in table
+    assert table["Total"][:2] == ["3", "3"], "the manager's own teams, as without the filter"
+    assert records_totals(drill) == "3 records"
+    assert "Nora Norte" not in text(drill)
+
+
+def test_an_agent_has_no_agent_filter_and_cannot_see_a_colleague_through_it(client, tickets):
+    client.force_login(tickets["agent"])
+    elena = {"rep": tickets["elena"].pk}
+
+    response = client.get(URL, elena)
+    drill = client.get(RECORDS, {"measure": "opened", **elena})
+    export = client.get(reverse("insights:reports:export_csv", args=["service"]), elena)
+
+    assert 'name="rep"' not in response.content.decode()
+    assert set(figures(response, "service")) == {HEADER, "Ana Beltrán", "Total"}
+    assert sorted(record_names(drill)) == sorted(str(tickets[key]) for key in ("quick", "slow"))
+    assert "Elena Cruz" not in export.content.decode("utf-8-sig")
+
+
+def test_bad_agent_filters_are_reported_and_left_out(client, admin_user, rep, tickets):
+    client.force_login(admin_user)
+
+    # Not a number, nobody, and a sales rep (not someone who handles tickets).
+    for value in ("abc", "999999", "-1", str(rep.pk)):
+        response = client.get(URL, {"rep": value})
+        drill = client.get(RECORDS, {"measure": "opened", "rep": value})
+        assert response.status_code == 200, value
+        assert "Some filters were not valid and were left out" in text(response), value
+        assert figures(response, "service")["Total"][:2] == ["4", "4"], value
+        assert records_totals(drill) == "4 records", value
+
+
+def test_the_agent_filter_costs_the_same_queries_for_few_or_many_agents(client, admin_user, south, tickets):
+    client.force_login(admin_user)
+    ana = {"rep": tickets["agent"].pk}
+    client.get(URL, ana)
+    with CaptureQueriesContext(connection) as few:
+        client.get(URL, ana)
+    for index in range(15):
+        agent = user_with_role(Role.SERVICE_AGENT, team=south, username=f"agent{index}")
+        TicketFactory(assignee=agent, opened_at=at(11, 5, 9), resolved_at=at(11, 6, 9))
+        TicketFactory(assignee=tickets["agent"], product=ProductFactory(), opened_at=at(11, 5, 9))
+
+    with CaptureQueriesContext(connection) as many:
+        response = client.get(URL, ana)
+
+    assert figures(response, "service")["Total"][0] == "17"
+    assert len(many.captured_queries) == len(few.captured_queries)
 
 
 # --- drill-down, chart, exports ---------------------------------------------------------

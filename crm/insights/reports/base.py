@@ -10,10 +10,11 @@ from urllib.parse import urlencode
 
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from crm.accounts.models import Team, User
 from crm.insights.reports.filters import Filters
-from crm.insights.reports.scope import Scope
+from crm.insights.reports.scope import PEOPLE_ROLES, Scope
 from crm.insights.reports.tables import Chart, Table
 
 NONE = "none"  # the key of "no team", "no reason", "no product"...
@@ -74,6 +75,9 @@ class Report:
     granularity = False
     default_period = "this_month"
     default_granularity = "week"
+    # Whom the rep filter offers (by role), and its label and "everyone" choice.
+    people_roles: tuple[str, ...] = PEOPLE_ROLES
+    rep_labels = (gettext_lazy("Rep"), gettext_lazy("All reps"))
 
     def build(self, context: Context) -> Result:
         raise NotImplementedError

@@ -10,17 +10,30 @@
 - Cost: each listed campaign's whole actual cost, however long it ran; cost per lead and
   ROI = (revenue won − cost) / cost compare it with the period's figures.
 - Whose: a marketer sees their own campaigns, a manager their teams', an admin all.
+- Rep (for managers and admins): only the leads assigned to the rep and the opportunities
+  and wins the rep owns are counted.
+- Product: only the leads converted into an opportunity quoted with the product, the
+  opportunities with a quote (any version) holding it and the wins whose accepted quote
+  holds it are counted, and revenue is that product's lines of those quotes (after
+  discount, before tax).
+- Neither narrows cost: it stays each listed campaign's whole cost, and the campaigns
+  listed are still those that ran in the period or brought anything counted in it.
 """
 
 from __future__ import annotations
 
-from django.db.models import Case, Count, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Sum, When
+from decimal import Decimal
+
+from django.db.models import Case, Count, Exists, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Sum, When
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from crm.accounts.roles import Role
-from crm.insights.reports import extensions  # noqa: F401 (the campaigns table of the drill-down)
+from crm.insights.reports import (
+    common,
+    extensions,  # noqa: F401 (the campaigns table of the drill-down)
+)
 from crm.insights.reports.base import (
     Context,
     Records,
@@ -34,7 +47,7 @@ from crm.insights.reports.base import (
 from crm.insights.reports.tables import CENTS, ZERO, Chart, Column, Row, Table, money, ratio, series
 from leads.models import Lead
 from marketing.models import Campaign
-from sales.models import Opportunity
+from sales.models import Opportunity, QuoteLine
 
 CHANNELS = dict(Campaign.Channel.choices)
 
@@ -63,23 +76,71 @@ def campaign_ids(context: Context) -> list[int]:
     return list(scoped_campaigns(context).values_list("pk", flat=True))
 
 
+def quoted(product_id: int) -> Exists:
+    """The opportunity has a quote (any version, any status) with a line of the product."""
+    return Exists(QuoteLine.objects.filter(quote__opportunity_id=OuterRef("pk"), product_id=product_id))
+
+
 def period_leads(context: Context, ids: list[int]) -> QuerySet:
-    start, stop = context.filters.period.moments()
-    return Lead.objects.order_by().filter(campaign__in=ids, created_at__gte=start, created_at__lt=stop)
+    """The campaigns' leads created in the period, narrowed by rep (assigned to) and product
+    (converted into an opportunity quoted with it) as chosen."""
+    filters = context.filters
+    start, stop = filters.period.moments()
+    leads = Lead.objects.order_by().filter(campaign__in=ids, created_at__gte=start, created_at__lt=stop)
+    if filters.rep:
+        leads = leads.filter(assigned_to=filters.rep)
+    if filters.product:
+        converted = Opportunity.objects.filter(source_lead_id=OuterRef("pk"))
+        leads = leads.filter(Exists(converted.filter(quoted(filters.product.pk))))
+    return leads
 
 
-def _sourced(ids: list[int]) -> QuerySet:
-    return Opportunity.objects.order_by().alias(source=source()).filter(source__in=ids)
+def _sourced(context: Context, ids: list[int]) -> QuerySet:
+    opportunities = Opportunity.objects.order_by().alias(source=source()).filter(source__in=ids)
+    if context.filters.rep:
+        opportunities = opportunities.filter(owner=context.filters.rep)
+    return opportunities
 
 
 def period_opportunities(context: Context, ids: list[int]) -> QuerySet:
     start, stop = context.filters.period.moments()
-    return _sourced(ids).filter(created_at__gte=start, created_at__lt=stop)
+    opportunities = _sourced(context, ids).filter(created_at__gte=start, created_at__lt=stop)
+    if context.filters.product:
+        opportunities = opportunities.filter(quoted(context.filters.product.pk))
+    return opportunities
 
 
 def period_won(context: Context, ids: list[int]) -> QuerySet:
     period = context.filters.period
-    return _sourced(ids).filter(stage__is_won=True, closed_on__gte=period.start, closed_on__lt=period.stop)
+    won = _sourced(context, ids).filter(
+        stage__is_won=True, closed_on__gte=period.start, closed_on__lt=period.stop
+    )
+    if context.filters.product:
+        won = won.filter(common.with_product(context.filters.product.pk))
+    return won
+
+
+def won_by_campaign(context: Context, ids: list[int]) -> dict[int, tuple[int, Decimal]]:
+    """{campaign id: (won deals, revenue)} in one query; with a product chosen, the revenue is
+    that product's lines of each deal's accepted quote."""
+    won = period_won(context, ids)
+    product = context.filters.product
+    if product is None:
+        rows = won.values(key=F("source")).annotate(deals=Count("pk"), revenue=Sum("amount"))
+        return {row["key"]: (row["deals"], money(row["revenue"])) for row in rows}
+    lines_x100 = (
+        common.accepted_lines()
+        .filter(quote__opportunity_id=OuterRef("pk"), product=product)
+        .values("quote__opportunity_id")
+        .annotate(total=Sum(common.LINE_AMOUNT_X100, output_field=common.MONEY))
+        .values("total")
+    )
+    rows = (
+        won.alias(lines_x100=Subquery(lines_x100, output_field=common.MONEY))
+        .values(key=F("source"))
+        .annotate(deals=Count("pk"), revenue_x100=Sum("lines_x100"))
+    )
+    return {row["key"]: (row["deals"], (money(row["revenue_x100"]) / 100).quantize(CENTS)) for row in rows}
 
 
 def ran_in(context: Context) -> Q:
@@ -97,12 +158,7 @@ def figures_by_campaign(context: Context, ids: list[int]) -> dict[str, dict]:
         "opportunities": dict(
             period_opportunities(context, ids).values_list(F("source")).annotate(count=Count("pk"))
         ),
-        "won": {
-            row["key"]: (row["deals"], money(row["revenue"]))
-            for row in period_won(context, ids)
-            .values(key=F("source"))
-            .annotate(deals=Count("pk"), revenue=Sum("amount"))
-        },
+        "won": won_by_campaign(context, ids),
     }
 
 
@@ -119,7 +175,7 @@ class CampaignReport(Report):
         "(cost per lead, return on investment)."
     )
     roles = (Role.MARKETING, Role.MANAGER, Role.ADMIN)
-    filters = ("team", "campaign")
+    filters = ("rep", "team", "campaign", "product")
     groupings = [("campaign", gettext_lazy("Campaign")), ("channel", gettext_lazy("Channel"))]
     default_period = "this_year"
 
@@ -195,7 +251,14 @@ class CampaignReport(Report):
             ],
             label=_("Cost and revenue won per campaign"),
         )
-        notes = [_("Cost is each campaign's whole actual cost; the return compares it with the revenue won.")]
+        notes = [
+            _(
+                "Cost is each campaign's whole actual cost, even with a rep or product chosen; the return "
+                "compares it with the revenue won."
+            )
+            if context.filters.rep or context.filters.product
+            else _("Cost is each campaign's whole actual cost; the return compares it with the revenue won.")
+        ]
         return Result(tables=[table], chart=chart, notes=notes)
 
     @staticmethod
@@ -238,7 +301,16 @@ class CampaignReport(Report):
         if measure == "opportunities":
             return Records("opportunities", period_opportunities(context, ids), _("Opportunities"))
         if measure == "won":
-            return Records("opportunities", period_won(context, ids), _("Won opportunities"))
+            product = context.filters.product
+            scope = (
+                [
+                    _("The amount is of the whole deals; the revenue counts only their lines of %(product)s.")
+                    % {"product": product}
+                ]
+                if product
+                else []
+            )
+            return Records("opportunities", period_won(context, ids), _("Won opportunities"), scope)
         if measure == "cost":
             found = figures_by_campaign(context, ids)
             brought = set(found["leads"]) | set(found["opportunities"]) | set(found["won"])

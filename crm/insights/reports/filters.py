@@ -65,7 +65,8 @@ class ReportFilterForm(forms.Form):
             if name not in report.filters or (name in ("rep", "team") and scope.own_only):
                 del self.fields[name]
         if "rep" in self.fields:
-            self.fields["rep"].queryset = scope.people()
+            self.fields["rep"].queryset = scope.people(report.people_roles)
+            self.fields["rep"].label, self.fields["rep"].empty_label = report.rep_labels
         if "team" in self.fields:
             self.fields["team"].queryset = scope.teams()
         if report.groupings:

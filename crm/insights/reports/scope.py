@@ -14,6 +14,9 @@ from django.db.models import Q, QuerySet
 from crm.accounts.models import Team, User
 from crm.accounts.roles import Role, has_role
 
+# Who may hold a report's figures, unless the report says otherwise (see ``Report.people_roles``).
+PEOPLE_ROLES = (Role.SALES_REP, Role.TELEMARKETER, Role.MANAGER)
+
 
 @dataclass(frozen=True)
 class Scope:
@@ -38,11 +41,9 @@ class Scope:
         condition = self.condition(owner=owner, team=team)
         return queryset if condition is None else queryset.filter(condition)
 
-    def people(self) -> QuerySet:
-        """Whom the rep filter offers: everyone who may hold figures within the scope."""
-        people = User.objects.filter(
-            groups__name__in=[Role.SALES_REP, Role.TELEMARKETER, Role.MANAGER]
-        ).distinct()
+    def people(self, roles: tuple[str, ...] = PEOPLE_ROLES) -> QuerySet:
+        """Whom the rep filter offers: everyone with one of ``roles`` within the scope."""
+        people = User.objects.filter(groups__name__in=list(roles)).distinct()
         if self.everyone:
             return people
         if self.team_ids:

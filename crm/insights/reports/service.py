@@ -9,6 +9,9 @@ per agent, product or team.
 - Satisfaction: the average of the ratings (1 to 5) given in the period.
 - Whose: an agent sees the tickets assigned to them, a manager their teams', an admin all;
   a ticket nobody was assigned to has a row of its own.
+- Filters: agent keeps the tickets assigned to the chosen agent (offered to managers and
+  admins, among the people they see); team the tickets of the team; product the tickets
+  about the product.
 """
 
 from __future__ import annotations
@@ -44,9 +47,11 @@ GROUP_FIELDS = {"agent": "assignee_id", "product": "product_id", "team": "team_i
 
 
 def scoped_tickets(context: Context) -> QuerySet:
-    """The viewer's tickets (by assignee and team), narrowed by team and product as chosen."""
+    """The viewer's tickets (by assignee and team), narrowed by agent, team and product as chosen."""
     filters = context.filters
     tickets = context.scope.apply(Ticket.objects.order_by(), owner="assignee", team="team")
+    if filters.rep:
+        tickets = tickets.filter(assignee=filters.rep)
     if filters.team:
         tickets = tickets.filter(team=filters.team)
     if filters.product:
@@ -102,7 +107,9 @@ class ServiceReport(Report):
         "per agent, product or team."
     )
     roles = (Role.SERVICE_AGENT, Role.MANAGER, Role.ADMIN)
-    filters = ("team", "product")
+    filters = ("rep", "team", "product")
+    people_roles = (Role.SERVICE_AGENT, Role.MANAGER)
+    rep_labels = (gettext_lazy("Agent"), gettext_lazy("All agents"))
     groupings = [
         ("agent", gettext_lazy("Agent")),
         ("product", gettext_lazy("Product")),
