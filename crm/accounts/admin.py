@@ -9,6 +9,7 @@ from crm.accounts.models import (
     ConversationMember,
     Mention,
     Message,
+    MessageMention,
     Notification,
     Team,
     User,
@@ -57,6 +58,12 @@ class ConversationAdmin(admin.ModelAdmin):
     inlines = [ConversationMemberInline]
 
 
+class MessageMentionInline(admin.TabularInline):
+    model = MessageMention
+    raw_id_fields = ["user"]
+    extra = 0
+
+
 @admin.register(Message)
 class MessageAdmin(admin.ModelAdmin):
     list_display = ["__str__", "author", "conversation", "created_at"]
@@ -64,6 +71,7 @@ class MessageAdmin(admin.ModelAdmin):
     search_fields = ["body", "author__username"]
     list_select_related = ["author", "conversation__team"]
     raw_id_fields = ["author", "conversation"]
+    inlines = [MessageMentionInline]
 
 
 class MentionInline(admin.TabularInline):
@@ -108,3 +116,11 @@ class MentionAdmin(admin.ModelAdmin):
     search_fields = ["user__username", "comment__body"]
     list_select_related = ["user", "comment"]
     raw_id_fields = ["user", "comment"]
+
+
+@admin.register(MessageMention)
+class MessageMentionAdmin(admin.ModelAdmin):
+    list_display = ["user", "message"]
+    search_fields = ["user__username", "message__body"]
+    list_select_related = ["user", "message"]
+    raw_id_fields = ["user", "message"]

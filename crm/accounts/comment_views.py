@@ -9,9 +9,9 @@ from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
-from crm.accounts import comments
+from crm.accounts import comments, messaging
 from crm.accounts.forms import CommentForm
-from crm.accounts.models import User
+from crm.accounts.models import Conversation, User
 from crm.accounts.permissions import role_required
 from crm.accounts.roles import Role
 
@@ -54,13 +54,25 @@ def record_comments(request, app_label: str, model_name: str, pk: int):
 
 @role_required()
 def mention_suggestions(request):
-    """Up to eight active colleagues whose username or name starts with ``q`` (JSON, for @ typing)."""
+    """Up to eight active colleagues whose username or name starts with ``q`` (JSON, for @ typing).
+
+    With ``conversation``, only the people who may read that conversation of the user's.
+    """
     typed = request.GET.get("q", "").strip().lstrip("@")[:50]
     if not typed:
         return JsonResponse({"users": []})
+    people = User.objects.filter(is_active=True, groups__name__in=Role.values)
+    if "conversation" in request.GET:
+        wanted = request.GET["conversation"]
+        conversations = Conversation.objects.for_user(request.user)
+        conversation = (
+            conversations.filter(pk=wanted).first() if wanted.isdecimal() and len(wanted) < 19 else None
+        )
+        if conversation is None:
+            return JsonResponse({"users": []})
+        people = people.filter(pk__in=messaging.readers(conversation).values("pk"))
     people = (
-        User.objects.filter(is_active=True, groups__name__in=Role.values)
-        .filter(
+        people.filter(
             Q(username__istartswith=typed)
             | Q(first_name__istartswith=typed)
             | Q(last_name__istartswith=typed)

@@ -8,7 +8,6 @@ for everyone mentioned: only those who may see the record are notified.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 
 from django.apps import apps
@@ -16,22 +15,17 @@ from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import models, transaction
 from django.db.models import QuerySet
-from django.db.models.functions import Lower
 from django.utils import translation
 from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 
+from crm.accounts.mentions import named_people
 from crm.accounts.models import Comment, Mention, User
 from crm.accounts.roles import has_any_role
 from crm.accounts.services import notify
 from crm.accounts.visibility import VisibleQuerySet
 
 MAX_COMMENT_LENGTH = 4000
-# More names than this in one comment is a list, not a mention; the rest are not notified.
-MAX_MENTIONS = 20
-# @username, as Django's usernames allow, not inside a word or an email address; a trailing
-# full stop or comma belongs to the sentence.
-MENTION = re.compile(r"(?<![\w@.+-])@([\w.+-]*\w)")
 
 
 def commentable_model(app_label: str, model_name: str) -> type[models.Model] | None:
@@ -66,14 +60,6 @@ def comments_on(record: models.Model) -> QuerySet[Comment]:
     )
 
 
-def mentioned_names(body: str) -> list[str]:
-    """The distinct @usernames in ``body``, in the order written, case kept as typed."""
-    seen: dict[str, str] = {}
-    for name in MENTION.findall(body):
-        seen.setdefault(name.lower(), name)
-    return list(seen.values())
-
-
 @dataclass
 class PostedComment:
     comment: Comment
@@ -90,22 +76,15 @@ def post_comment(*, record: models.Model, author: User, body: str) -> PostedComm
     The notification honours each person's email preference (at once, daily digest, never).
     """
     comment = Comment.objects.create(record=record, author=author, body=body.strip())
-    names = mentioned_names(comment.body)
-    wanted = {name.lower(): name for name in names[:MAX_MENTIONS]}
-    people = User.objects.annotate(lower_username=Lower("username")).filter(
-        lower_username__in=wanted, is_active=True
-    )
-    posted = PostedComment(comment=comment)
-    found = set()
+    people, unknown = named_people(comment.body)
+    posted = PostedComment(comment=comment, unknown=unknown)
     for person in people:
-        found.add(person.lower_username)
         if person.pk == author.pk:
             continue
         if may_see(record, person):
             posted.notified.append(person)
         else:
             posted.cannot_see.append(person)
-    posted.unknown = [name for key, name in wanted.items() if key not in found]
     Mention.objects.bulk_create(
         [Mention(comment=comment, user=person, notified=True) for person in posted.notified]
         + [Mention(comment=comment, user=person, notified=False) for person in posted.cannot_see]

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from django.contrib import messages as flash
 from django.db.models import Prefetch
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from crm.accounts import messaging
@@ -44,15 +46,16 @@ def conversation_detail(request, pk: int):
     form = MessageForm(request.POST or None)
     if request.method == "POST":
         if form.is_valid():
-            messaging.post_message(
+            posted = messaging.post_message(
                 conversation=conversation, author=request.user, body=form.cleaned_data["body"]
             )
             if not request.htmx:
+                for line in report_lines(posted):
+                    flash.warning(request, line)
                 return redirect("accounts:conversation", pk=conversation.pk)
             form = MessageForm()
-            response = render(
-                request, "accounts/conversation_detail.html#message-form", _context(conversation, form)
-            )
+            context = {**_context(conversation, form), "report": report_lines(posted)}
+            response = render(request, "accounts/conversation_detail.html#message-form", context)
             # The poller fetches the new message at once instead of at its next tick.
             response["HX-Trigger"] = "message-sent"
             return response
@@ -115,6 +118,20 @@ def message_badge(request):
     response = render(request, "accounts/message_badge.html", {"unread_messages": unread})
     response["Cache-Control"] = "no-store"
     return response
+
+
+def report_lines(posted: messaging.PostedMessage) -> list[str]:
+    """What the writer must know: the people named who were not notified, and why."""
+    lines = []
+    if posted.outsiders:
+        names = ", ".join(f"{person} (@{person.username})" for person in posted.outsiders)
+        lines.append(
+            _("Not notified, because they are not in this conversation: %(names)s.") % {"names": names}
+        )
+    if posted.unknown:
+        names = ", ".join(f"@{name}" for name in posted.unknown)
+        lines.append(_("No active colleague has these usernames: %(names)s.") % {"names": names})
+    return lines
 
 
 def _conversation_for(request, pk: int) -> Conversation:

@@ -18,6 +18,7 @@ class MessageForm(forms.Form):
         label=_("Message"),
         max_length=MAX_MESSAGE_LENGTH,
         strip=True,
+        help_text=_("Type @ and a username to notify someone in this conversation."),
         widget=forms.Textarea(attrs={"rows": 2, "data-mention-input": ""}),
     )
 

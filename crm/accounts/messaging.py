@@ -4,18 +4,29 @@ A member's unread messages are the others' messages after their ``last_read_at``
 conversation belongs to whoever is on the team now: members are added when they open their
 messages or when someone writes to the team, and someone who moved to another team no longer
 sees it.
+
+A message may @mention people who may read the conversation; they are notified once. Naming
+anyone else notifies nobody, so a mention never shows a message to someone outside it.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import Count, F, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
-from django.utils import timezone
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.text import Truncator
+from django.utils.translation import gettext as _
 
-from crm.accounts.models import Conversation, ConversationMember, Message, User
+from crm.accounts.mentions import named_people
+from crm.accounts.models import Conversation, ConversationMember, Message, MessageMention, User
+from crm.accounts.roles import Role
+from crm.accounts.services import notify
 
 MAX_MESSAGE_LENGTH = 4000
 # How many messages a conversation page shows at first; older ones are a click away.
@@ -79,9 +90,33 @@ def start_direct_conversation(*, user: User, other: User) -> Conversation:
     return conversation
 
 
+def readers(conversation: Conversation) -> QuerySet[User]:
+    """Who may read ``conversation``: active people with a role who are on its team, or in it (direct)."""
+    people = User.objects.filter(Q(is_superuser=True) | Q(groups__name__in=Role.values), is_active=True)
+    if conversation.team_id is not None:
+        # Every teammate is in it, even before they first open their messages (see post_message).
+        people = people.filter(team_id=conversation.team_id)
+    else:
+        people = people.filter(conversation_memberships__conversation=conversation)
+    return people.distinct()
+
+
+@dataclass
+class PostedMessage:
+    message: Message
+    notified: list[User] = field(default_factory=list)
+    # Named, but not in the conversation: told to the writer, not notified.
+    outsiders: list[User] = field(default_factory=list)
+    unknown: list[str] = field(default_factory=list)
+
+
 @transaction.atomic
-def post_message(*, conversation: Conversation, author: User, body: str) -> Message:
-    """Add a message; the author has read everything up to it, the others have it unread."""
+def post_message(*, conversation: Conversation, author: User, body: str) -> PostedMessage:
+    """Add a message; the author has read everything up to it, the others have it unread.
+
+    The people it @mentions who may read the conversation are notified (honouring each one's
+    email preference); anyone else named is reported back, not notified.
+    """
     message = Message.objects.create(conversation=conversation, author=author, body=body.strip())
     Conversation.objects.filter(pk=conversation.pk).update(last_message_at=message.created_at)
     if conversation.team_id is not None:
@@ -98,7 +133,44 @@ def post_message(*, conversation: Conversation, author: User, body: str) -> Mess
             ignore_conflicts=True,
         )
     mark_conversation_read(conversation=conversation, user=author, up_to=message.created_at)
-    return message
+    return notify_mentions(message=message, conversation=conversation, author=author)
+
+
+def notify_mentions(*, message: Message, conversation: Conversation, author: User) -> PostedMessage:
+    """Notify the people ``message`` names who may read its conversation; report the others.
+
+    Each person is notified once per message, however often this runs.
+    """
+    people, unknown = named_people(message.body)
+    posted = PostedMessage(message=message, unknown=unknown)
+    named = [person for person in people if person.pk != author.pk]
+    if not named:
+        return posted
+    may_read = set(
+        readers(conversation).filter(pk__in=[person.pk for person in named]).values_list("pk", flat=True)
+    )
+    for person in named:
+        (posted.notified if person.pk in may_read else posted.outsiders).append(person)
+    MessageMention.objects.bulk_create(
+        [MessageMention(message=message, user=person) for person in posted.notified], ignore_conflicts=True
+    )
+    url = f"{reverse('accounts:conversation', args=[conversation.pk])}#message-{message.pk}"
+    excerpt = Truncator(message.body).chars(120)
+    for person in posted.notified:
+        with translation.override(person.language or settings.LANGUAGE_CODE):
+            if conversation.team_id is not None:
+                text = _("%(author)s mentioned you in the conversation of team %(team)s: “%(excerpt)s”") % {
+                    "author": author,
+                    "team": conversation.team,
+                    "excerpt": excerpt,
+                }
+            else:
+                text = _("%(author)s mentioned you in a direct message: “%(excerpt)s”") % {
+                    "author": author,
+                    "excerpt": excerpt,
+                }
+        notify(recipient=person, message=text, url=url, once_key=f"message-mention:{message.pk}")
+    return posted
 
 
 def mark_conversation_read(*, conversation: Conversation, user: User, up_to: datetime | None = None) -> None:
@@ -112,7 +184,7 @@ def recent_messages(
     conversation: Conversation, *, before_id: int | None = None, limit: int = PAGE_SIZE
 ) -> list[Message]:
     """The conversation's last ``limit`` messages (before ``before_id`` if given), oldest first."""
-    latest = conversation.messages.select_related("author").order_by("-pk")
+    latest = conversation.messages.select_related("author").prefetch_related("mentioned").order_by("-pk")
     if before_id is not None:
         latest = latest.filter(pk__lt=before_id)
     return list(reversed(latest[:limit]))
@@ -120,4 +192,5 @@ def recent_messages(
 
 def messages_after(conversation: Conversation, *, after_id: int, limit: int = PAGE_SIZE) -> list[Message]:
     """Messages newer than ``after_id``, oldest first: what a polling page has not shown yet."""
-    return list(conversation.messages.select_related("author").filter(pk__gt=after_id).order_by("pk")[:limit])
+    newer = conversation.messages.select_related("author").prefetch_related("mentioned")
+    return list(newer.filter(pk__gt=after_id).order_by("pk")[:limit])

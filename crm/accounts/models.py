@@ -191,6 +191,13 @@ class Message(models.Model):
     )
     body = models.TextField(_("message"))
     created_at = models.DateTimeField(pgettext_lazy("message", "sent"), default=timezone.now)
+    mentioned = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("mentioned"),
+        through="MessageMention",
+        related_name="mentioned_in_messages",
+        blank=True,
+    )
 
     class Meta:
         ordering = ["created_at", "pk"]
@@ -200,6 +207,21 @@ class Message(models.Model):
 
     def __str__(self) -> str:
         return self.body[:60]
+
+
+class MessageMention(models.Model):
+    """A member of the conversation named with @username in a message, and notified of it."""
+
+    message = models.ForeignKey(Message, verbose_name=_("message"), on_delete=models.CASCADE)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("user"), on_delete=models.CASCADE)
+
+    class Meta:
+        verbose_name = _("mention in a message")
+        verbose_name_plural = _("mentions in messages")
+        constraints = [models.UniqueConstraint(fields=["message", "user"], name="message_mention_once")]
+
+    def __str__(self) -> str:
+        return f"@{self.user_id} in message {self.message_id}"
 
 
 class Comment(models.Model):

@@ -1,4 +1,4 @@
-// @mention suggestions in comment forms: type "@" and a few letters, pick a colleague.
+// @mention suggestions in comment and message forms: type "@" and a few letters, pick a colleague.
 (() => {
   const TYPED = /(^|[^\w@.+-])@([\w.+-]{1,30})$/;
   let timer = null;
@@ -49,7 +49,9 @@
       hide(list);
       return;
     }
-    const url = `${textarea.form.dataset.mentionUrl}?q=${encodeURIComponent(typed[2])}`;
+    // The form's address may already ask something (a message form names its conversation).
+    const url = new URL(textarea.form.dataset.mentionUrl, window.location.href);
+    url.searchParams.set("q", typed[2]);
     timer = setTimeout(() => {
       fetch(url, { headers: { Accept: "application/json" }, credentials: "same-origin" })
         .then((response) => (response.ok ? response.json() : { users: [] }))

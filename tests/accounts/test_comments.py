@@ -11,7 +11,8 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from crm.accounts.comments import mentioned_names, post_comment
+from crm.accounts.comments import post_comment
+from crm.accounts.mentions import mentioned_names
 from crm.accounts.models import Comment, EmailFrequency, Mention, Notification
 from tests.factories import CustomerFactory, UserFactory
 from tests.helpers import customer_page, text

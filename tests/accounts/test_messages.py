@@ -171,13 +171,13 @@ def test_sending_with_htmx_gives_a_fresh_form_and_wakes_the_poller(rep_client, r
 
 def test_polling_brings_new_messages_only_and_moves_its_mark(rep, teammate):
     conversation = messaging.start_direct_conversation(user=rep, other=teammate)
-    first = messaging.post_message(conversation=conversation, author=rep, body="Primero")
+    first = messaging.post_message(conversation=conversation, author=rep, body="Primero").message
     colleague = client_for(teammate)
 
     assert colleague.get(poll_url(conversation, first.pk)).status_code == 204
     assert unread_in_navbar(colleague) == "1"  # polling an unchanged page reads nothing
 
-    second = messaging.post_message(conversation=conversation, author=rep, body="Segundo")
+    second = messaging.post_message(conversation=conversation, author=rep, body="Segundo").message
     response = colleague.get(poll_url(conversation, first.pk), headers={"HX-Request": "true"})
 
     assert response.status_code == 200

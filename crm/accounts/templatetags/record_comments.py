@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-import re
-
 from django import template
 from django.db import models
 from django.urls import reverse
-from django.utils.html import escape, format_html, linebreaks
+from django.utils.html import linebreaks
 from django.utils.safestring import SafeString, mark_safe
 
-from crm.accounts.comments import MENTION
 from crm.accounts.models import Comment
+from crm.accounts.templatetags.mentions import marked_mentions
 
 register = template.Library()
 
@@ -24,14 +22,5 @@ def comments_url(record: models.Model) -> str:
 
 @register.filter
 def with_mentions(comment: Comment) -> SafeString:
-    """The comment's text, escaped, with the people it mentions in bold."""
-    mentioned = {user.username.lower() for user in comment.mentioned.all()}
-
-    def mark(match: re.Match) -> str:
-        if match[1].lower() not in mentioned:
-            return match[0]
-        return format_html('<strong class="mention">@{}</strong>', match[1])
-
-    # Escaping first leaves usernames untouched (letters, digits and . + - _ need no escaping).
-    marked = MENTION.sub(mark, escape(comment.body))
-    return mark_safe(linebreaks(marked))  # noqa: S308 - the text was escaped above
+    """The comment's text, escaped, in paragraphs, with the people it mentions in bold."""
+    return mark_safe(linebreaks(marked_mentions(comment)))  # noqa: S308 - escaped by marked_mentions
