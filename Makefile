@@ -50,8 +50,9 @@ messages: install ## refresh the translation catalogues and compile them
 	$(PY) manage.py makemessages --all --no-obsolete --ignore=.venv --ignore=staticfiles
 	$(PY) manage.py compilemessages --ignore=.venv
 
-bench: install ## speed figures on PostgreSQL (BENCH_DATABASE_URL, default the local test server)
-	DEBUG=false DATABASE_URL=$${BENCH_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/crm_bench} $(PY) manage.py bench $(BENCH_ARGS)
+bench: install ## speed figures on PostgreSQL + Redis (BENCH_DATABASE_URL, BENCH_REDIS_URL; default the local servers)
+	DEBUG=false DATABASE_URL=$${BENCH_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/crm_bench} \
+		REDIS_URL=$${BENCH_REDIS_URL:-redis://127.0.0.1:6379/2} $(PY) manage.py bench $(BENCH_ARGS)
 
 demo: install ## (re)load demo data: make demo CUSTOMERS=100000
 	$(PY) manage.py migrate --noinput

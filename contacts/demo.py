@@ -18,6 +18,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from contacts import demo_data as data
+from contacts.counts import customer_rows
 from contacts.models import Activity, Contact, Customer, EconomicActivity, RelationshipType, Tag, Task
 from contacts.search import build_search_text, fold
 from contacts.validators import nit_check_digit, normalize_phone
@@ -308,6 +309,7 @@ class _Generator:
 def _write(drafts: list[_Draft], result: SeedResult) -> None:
     """Insert parents first, then give children their parents' new ids and insert them."""
     Customer.objects.bulk_create([draft.customer for draft in drafts], batch_size=BATCH)
+    customer_rows.bump()  # bulk_create sends no signal
     contacts, activities, tasks = [], [], []
     for draft in drafts:
         customer_id = draft.customer.pk

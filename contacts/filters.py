@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from contacts.models import Customer, EconomicActivity, RelationshipType, Tag
 from contacts.value_segments import value_segments
-from contacts.widgets import QuickSelect
+from contacts.widgets import compact_filter_widgets
 from crm.accounts.models import Team, User
 
 
@@ -52,7 +52,9 @@ class CustomerFilter(django_filters.FilterSet):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.form.fields["value_segment"].choices = value_segments.choices()
+        # A callable: read when the bar is rendered, never for an export.
+        self.form.fields["value_segment"].choices = value_segments.choices
+        compact_filter_widgets(self.form)
         self.form.fields["q"].widget = forms.TextInput(
             attrs={
                 "placeholder": _("Name, tax id, email, phone or contact"),
@@ -61,18 +63,15 @@ class CustomerFilter(django_filters.FilterSet):
                 "autocomplete": "off",
             }
         )
-        for name, field in self.form.fields.items():
-            if name == "q":
-                continue
-            # Only plain selects: the sort field has its own widget that reads "a,b" values.
-            if type(field.widget) is forms.Select:
-                field.widget = QuickSelect(
-                    attrs={"class": "form-select form-select-sm"}, choices=field.choices
-                )
-            elif isinstance(field.widget, forms.Select):
-                field.widget.attrs["class"] = "form-select form-select-sm"
-            else:
-                field.widget.attrs["class"] = "form-control form-control-sm"
+
+    def narrows(self) -> bool:
+        """Whether a filter (not only a sort order) is chosen, or a choice is invalid."""
+        if not self.is_bound:
+            return False
+        if not self.form.is_valid():
+            return True
+        chosen = (value for name, value in self.form.cleaned_data.items() if name != "sort")
+        return any(value not in (None, "") for value in chosen)
 
     def filter_search(self, queryset, name, value):
         return queryset.search(value)

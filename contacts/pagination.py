@@ -11,7 +11,14 @@ class EitherEndPaginator(Paginator):
     ``OFFSET 100000`` makes the database walk and discard every earlier row; reversing the
     ORDER BY turns the last page into a short index scan from the other end. The rows are
     put back in order in Python. Used only for ordered querysets, as every list's is.
+
+    ``count``, when the caller already knows it (``contacts.counts``), saves the COUNT query.
     """
+
+    def __init__(self, object_list, per_page, *, count: int | None = None, **kwargs):
+        super().__init__(object_list, per_page, **kwargs)
+        if count is not None:
+            self.count = count  # takes the place of Paginator.count, a cached_property
 
     def page(self, number):
         number = self.validate_number(number)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 from datetime import timedelta
 from pathlib import Path
-from urllib.parse import unquote, urlsplit
+from urllib.parse import unquote, urlsplit, urlunsplit
 
 import dj_database_url
 from csp.constants import NONE, SELF
@@ -140,8 +140,23 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache and Celery -----------------------------------------------------------------
 REDIS_URL = os.environ.get("REDIS_URL", "")
+
+
+def _next_database(url: str) -> str:
+    """The same Redis server, the database after the broker's (redis://host:6379/0 -> /1)."""
+    parts = urlsplit(url)
+    number = int(parts.path.strip("/") or 0)
+    return urlunsplit(parts._replace(path=f"/{number + 1}"))
+
+
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    # The cache has a database of its own: clearing it must never empty the task queues.
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": os.environ.get("REDIS_CACHE_URL") or _next_database(REDIS_URL),
+        }
+    }
     CELERY_BROKER_URL = REDIS_URL
     # A task taken by a worker that died (acks_late) goes back to the queue after this long.
     # Longer than the slowest task, or a slow task would be run twice.
@@ -165,6 +180,16 @@ else:
         "control_folder": str(VAR_DIR / "celery" / "control"),
         "store_processed": False,
     }
+
+# Counts and dropdown options shared between requests (crm/caching.py) need a cache that
+# every process reads; a per-process cache would miss what a worker or a command changed.
+CRM_SHARED_CACHE = bool(REDIS_URL)
+if CRM_SHARED_CACHE:
+    # Sessions read from Redis, written through to the database: one query less per page.
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+# Rendered fragments that depend only on the code and on their cache key (the menu of a set
+# of roles): each process keeps its own, so a deploy's restart never serves old HTML.
+CACHES["fragments"] = {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "fragments"}
 
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True

@@ -11,6 +11,7 @@ import tempfile
 
 import pytest
 from django.conf import settings
+from django.core.cache import cache, caches
 
 from crm import celery_app
 from crm.accounts.roles import Role
@@ -28,11 +29,24 @@ def pytest_configure(config):
     settings.SESSION_COOKIE_SECURE = False
     settings.CSRF_COOKIE_SECURE = False
     settings.AXES_ENABLED = True
+    # A cache of each test process's own, emptied before every test (see ``_empty_cache``),
+    # with the shared counts and dropdowns on, so that every test goes through them.
+    local_memory = {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    settings.CACHES = {**settings.CACHES, "default": local_memory}
+    settings.CRM_SHARED_CACHE = True
+    settings.SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"  # as with Redis
     # Uploaded files (ticket attachments, imports) go to a throw-away folder, not var/.
     settings.MEDIA_ROOT = tempfile.mkdtemp(prefix="crm-test-media-")
     # Tasks run in-process, for real, and raise their errors (not mocked).
     celery_app.conf.task_always_eager = True
     celery_app.conf.task_eager_propagates = True
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    # Rows of one test are rolled back, but what was cached about them would stay.
+    cache.clear()
+    caches["fragments"].clear()
 
 
 @pytest.fixture(autouse=True)

@@ -18,6 +18,7 @@ from django.db import connection
 
 from accounting.importing import bulk
 from accounting.importing.preview import Preview
+from contacts.counts import customer_rows
 from contacts.models import Customer, RelationshipType
 from contacts.search import build_search_text
 
@@ -71,6 +72,7 @@ def create_customers(
     else:
         Customer.objects.bulk_create(customers, batch_size=bulk.BATCH_SIZE)
     _write_history(customers, kind="+", by=by, reason=reason, when=when)
+    customer_rows.bump()  # bulk inserts send no signal
     buyer = RelationshipType.objects.filter(code="customer").first()
     if buyer is not None:
         through = Customer.relationship_types.through

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from simple_history.utils import bulk_create_with_history
 
+from contacts.counts import customer_rows
 from contacts.importing.preview import Preview, RowStatus
 from contacts.importing.reading import ImportFileError, ParsedFile, parse
 from contacts.importing.validation import chunks, validate
@@ -125,6 +126,7 @@ def _write(preview: Preview, *, by: User, file_name: str) -> list[Customer]:
         customers.append(customer)
     history = {"batch_size": 1000, "default_user": by, "default_change_reason": reason, "default_date": now}
     customers = bulk_create_with_history(customers, Customer, **history)
+    customer_rows.bump()  # bulk_create sends no signal
     contacts = [
         Contact(customer=customer, created_at=now, **data)
         for customer, planned in zip(customers, preview.customers, strict=True)

@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from contacts import services
+from contacts.counts import scope_count
 from contacts.duplicates import find_duplicates
 from contacts.filters import CustomerFilter
 from contacts.forms import AssignOwnerForm, CustomerForm
@@ -24,7 +25,9 @@ from crm.accounts.roles import Role
 def customer_list(request):
     customers = Customer.objects.visible_to(request.user).for_list()
     filterset = CustomerFilter(request.GET or None, queryset=customers)
-    page_obj = EitherEndPaginator(filterset.qs, settings.CRM_LIST_PAGE_SIZE).get_page(request.GET.get("page"))
+    count = None if filterset.narrows() else scope_count(customers)
+    paginator = EitherEndPaginator(filterset.qs, settings.CRM_LIST_PAGE_SIZE, count=count)
+    page_obj = paginator.get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     unsorted = query.copy()

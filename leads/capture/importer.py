@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from simple_history.utils import bulk_create_with_history
 
+from contacts.counts import customer_rows
 from contacts.importing.reading import ImportFileError
 from contacts.models import Contact, Customer, RelationshipType
 from contacts.search import build_search_text, fold, refresh_search_text
@@ -212,6 +213,7 @@ def _write_rows(record: LeadImport, rows: list[RowResult]) -> dict[str, int]:
         )
         customers.append(customer)
     customers = bulk_create_with_history(customers, Customer, **history) if customers else []
+    customer_rows.bump()  # bulk_create sends no signal
     for row, customer in zip(new_rows, customers, strict=True):
         row.customer_id = customer.pk
     prospect = RelationshipType.objects.filter(code="prospect").values_list("pk", flat=True).first()

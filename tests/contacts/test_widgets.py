@@ -5,7 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.test import SimpleTestCase
 
-from contacts.widgets import QuickSelect
+from contacts.widgets import QuickCSVSelect, QuickSelect
 
 CHOICES = [("", "---------"), ("a", "Café & Té"), ("b", "<Bogotá>")]
 GROUPED = [("Norte", [("1", "Uno")]), ("Sur", [("2", "Dos"), ("3", "Tres")])]
@@ -30,3 +30,20 @@ class QuickSelectTests(SimpleTestCase):
         html = QuickSelect(choices=CHOICES).render("city", "b")
         assert "&lt;Bogotá&gt;" in html
         assert "<Bogotá>" not in html
+
+
+class QuickCSVSelectTests(SimpleTestCase):
+    def test_same_html_as_django_filters_sort_widget(self):
+        from contacts.filters import CustomerFilter
+
+        for data in ({}, {"sort": "-city"}, {"sort": "city"}):
+            form = CustomerFilter.base_filters["sort"].field
+            original = form.widget
+            assert not isinstance(original, QuickCSVSelect)
+            quick = QuickCSVSelect(choices=form.choices)
+            value = data.get("sort", "")
+            self.assertHTMLEqual(quick.render("sort", [value]), original.render("sort", [value]))
+
+    def test_reads_several_comma_separated_values(self):
+        widget = QuickCSVSelect(choices=[("a", "A")])
+        assert widget.value_from_datadict({"sort": "a,-b"}, {}, "sort") == ["a", "-b"]

@@ -197,6 +197,9 @@ class Command(AccountingSections, MarketingSections, BaseCommand):
             f"{os.cpu_count()} CPUs, DEBUG={settings.DEBUG}; {Customer.objects.count():,} customers, "
             f"{Activity.objects.count():,} activities."
         )
+        cache = settings.CACHES["default"]
+        shared = "shared by every process" if settings.CRM_SHARED_CACHE else "per process, counts not shared"
+        self.say(f"Cache: {cache['BACKEND'].rsplit('.', 1)[-1]} {cache.get('LOCATION', '')} ({shared}).")
 
     # --- timings ------------------------------------------------------------------------
     def pages(self, fixtures: bench.Fixtures, user) -> list[tuple[str, str]]:
