@@ -24,6 +24,10 @@ def navigation(request):
         "user_does_accounting": SimpleLazyObject(
             lambda: has_role(user, Role.ACCOUNTING, Role.MANAGER, Role.ADMIN)
         ),
+        # What the main menu depends on, so that it is rendered once per process for each.
+        "menu_key": SimpleLazyObject(
+            lambda: "|".join([*sorted(roles_of(user)), f"staff={user.is_staff}", f"su={user.is_superuser}"])
+        ),
         "unread_notifications": SimpleLazyObject(lambda: user.notifications.unread().count()),
         "unread_messages": SimpleLazyObject(lambda: unread_message_count(user)),
     }

@@ -306,9 +306,10 @@ def _many_customers(owner, count):
 )
 def test_query_count_does_not_grow_with_the_rows(rep_client, rep, data, extra):
     _many_customers(rep, 2)
-    _queries(rep_client, URL, data, **extra)  # warm caches (content types, sessions)
-    few = _queries(rep_client, URL, data, **extra)
+    cold = _queries(rep_client, URL, data, **extra)
+    few = _queries(rep_client, URL, data, **extra)  # counts and dropdowns from the cache
     _many_customers(rep, 30)
+    assert _queries(rep_client, URL, data, **extra) == cold
     assert _queries(rep_client, URL, data, **extra) == few
 
 
@@ -324,3 +325,43 @@ def test_column_headers_sort_and_keep_the_filters(rep_client, rep):
     by_city_descending = rep_client.get(URL, {"sort": "-city"}).content.decode()
     assert 'href="?sort=city"' in by_city_descending
     assert 'class="d-none d-md-table-cell" aria-sort="descending"' in by_city_descending
+
+
+def test_rows_show_every_column_escaped(rep_client, rep):
+    CustomerFactory(
+        owner=rep,
+        legal_name="<b>Tienda</b> & Cía",
+        trade_name="La <i>Tienda</i>",
+        tax_id="",
+        city="Pasto",
+        phone="+57 602 555 0101",
+        lifecycle_stage=Customer.Stage.RETENTION,
+    )
+    page = rep_client.get(URL).content.decode()
+    row = page[page.index('<td class="name">') : page.index("</tr>", page.index('<td class="name">'))]
+    assert "&lt;b&gt;Tienda&lt;/b&gt; &amp; Cía" in row
+    assert "La &lt;i&gt;Tienda&lt;/i&gt;" in row
+    assert "<b>" not in row and "<i>" not in row
+    assert ">—</td>" in row, "an empty tax id shows a dash"
+    assert "Pasto" in row and "+57 602 555 0101" in row
+    assert str(Customer.Stage.RETENTION.label) in row
+    assert str(rep) in row
+
+
+def test_rows_speak_the_users_language(rep_client, rep):
+    CustomerFactory(owner=rep, lifecycle_stage=Customer.Stage.LOST)
+    rep.language = "es"
+    rep.save()
+    page = rep_client.get(URL).content.decode()
+    assert '<span class="badge text-bg-light">Perdido</span>' in page
+
+
+def test_rows_link_to_each_customers_page(rep_client, rep):
+    customers = CustomerFactory.create_batch(3, owner=rep)
+    page = rep_client.get(URL).content.decode()
+    for customer in customers:
+        assert f'<a href="{customer.get_absolute_url()}">' in page
+
+
+def test_an_empty_list_says_so(rep_client):
+    assert "No customers match." in rep_client.get(URL).content.decode()
