@@ -9,8 +9,10 @@ tables its dropdowns list, in its ``AppConfig.ready``; an unwatched table is alw
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from typing import Any
 
 from django import forms
+from django.db.models import QuerySet
 from django.utils.choices import BaseChoiceIterator
 from django.utils.translation import get_language
 
@@ -41,6 +43,18 @@ def model_choices(fields: list[forms.ModelChoiceField]) -> list[Choices]:
         empty = [("", field.empty_label)] if field.empty_label is not None else []
         result.append(empty + options)
     return result
+
+
+def row_choices(queryset: QuerySet, label: Callable[[Any], str] = str) -> Choices:
+    """``(str(pk), label(row))`` of each row, for a dropdown built by hand; cached likewise."""
+
+    def rows() -> Choices:
+        return [(str(row.pk), label(row)) for row in queryset]
+
+    if queryset.model not in lookup_tables.watched:
+        return rows()
+    key = query_key(queryset, get_language() or "")
+    return lookup_tables.fetch({key: rows})[key]
 
 
 class LookupOptions:

@@ -11,3 +11,8 @@ class LeadsConfig(AppConfig):
         from leads.panels import LeadsPanel
 
         customer_panels.register(LeadsPanel, order=15)
+
+        from contacts.choices import lookup_tables
+        from marketing.models import Campaign
+
+        lookup_tables.watch(Campaign)

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import django_filters
-from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from contacts.choices import row_choices
 from contacts.search import fold
-from contacts.widgets import QuickSelect
+from contacts.widgets import compact_filter_widgets
 from crm.accounts.models import Team, User
 from leads.forms import telemarketers
 from leads.models import Lead
@@ -45,17 +45,9 @@ class LeadFilter(django_filters.FilterSet):
         self.filters["campaign"].queryset = Campaign.objects.visible_to(user).order_by("name")
         self.filters["assigned_to"].extra["choices"] = [
             (MINE, str(_("Mine"))),
-            *((str(person.pk), str(person)) for person in telemarketers()),
+            *row_choices(telemarketers()),
         ]
-        for field in self.form.fields.values():
-            if type(field.widget) is forms.Select:
-                field.widget = QuickSelect(
-                    attrs={"class": "form-select form-select-sm"}, choices=field.choices
-                )
-            elif isinstance(field.widget, forms.Select):
-                field.widget.attrs["class"] = "form-select form-select-sm"
-            else:
-                field.widget.attrs["class"] = "form-control form-control-sm"
+        compact_filter_widgets(self.form)
         self.form.fields["q"].widget.attrs.update(
             {
                 "placeholder": _("Customer name, tax id, email or phone"),

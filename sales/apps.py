@@ -21,3 +21,8 @@ class SalesConfig(AppConfig):
         document_targets.register(Opportunity)
         document_targets.register(Quote)
         customer_file_sources.register(files.sent_quote_pdfs)
+
+        from contacts.choices import lookup_tables
+        from sales.models import Product, Stage
+
+        lookup_tables.watch(Stage, Product)

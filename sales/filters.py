@@ -7,8 +7,9 @@ from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from contacts.choices import row_choices
 from contacts.search import fold
-from contacts.widgets import QuickSelect
+from contacts.widgets import compact_filter_widgets
 from crm.accounts.models import Team, User
 from crm.accounts.roles import Role, sees_all
 from sales.models import Opportunity, Stage
@@ -26,7 +27,7 @@ def owner_choices(user: User) -> list[tuple[str, str]]:
         people = people.filter(team_id=user.team_id)
     else:
         people = people.filter(pk=user.pk)
-    return [(MINE, str(_("Mine"))), *((str(person.pk), str(person)) for person in people)]
+    return [(MINE, str(_("Mine"))), *row_choices(people)]
 
 
 class PipelineFilter(django_filters.FilterSet):
@@ -45,15 +46,7 @@ class PipelineFilter(django_filters.FilterSet):
         super().__init__(*args, **kwargs)
         self.user = user
         self.filters["owner"].extra["choices"] = owner_choices(user)
-        for field in self.form.fields.values():
-            if type(field.widget) is forms.Select:
-                field.widget = QuickSelect(
-                    attrs={"class": "form-select form-select-sm"}, choices=field.choices
-                )
-            elif isinstance(field.widget, forms.Select):
-                field.widget.attrs["class"] = "form-select form-select-sm"
-            else:
-                field.widget.attrs["class"] = "form-control form-control-sm"
+        compact_filter_widgets(self.form)
 
     def filter_owner(self, queryset, name, value):
         if value == MINE:
