@@ -103,7 +103,11 @@ def test_compiled_catalogue_matches_the_po_file(catalogue):
     for entry in catalogue[1:]:
         context = entry.fields.get("msgctxt")
         if "msgid_plural" in entry.fields:
-            got = [mo.ngettext(entry.msgid, entry.fields["msgid_plural"], n) for n in (1, 2)]
+            plural = entry.fields["msgid_plural"]
+            if context is not None:
+                got = [mo.npgettext(context, entry.msgid, plural, n) for n in (1, 2)]
+            else:
+                got = [mo.ngettext(entry.msgid, plural, n) for n in (1, 2)]
             want = [entry.fields["msgstr[0]"], entry.fields["msgstr[1]"]]
         elif context is not None:
             got, want = mo.pgettext(context, entry.msgid), entry.fields["msgstr"]
