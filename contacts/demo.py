@@ -1,9 +1,10 @@
 """Demo customers in bulk: realistic Colombian companies and people, fast enough for 100,000.
 
 Rows are built in Python (``search_text`` included, so nothing is updated afterwards) and
-written with ``bulk_create`` in chunks; many-to-many links go through their ``through``
-models. Demo data goes in without history records: ``bulk_create`` sends no signals, so
-django-simple-history writes none, and a demo customer's history starts at its first edit.
+written in chunks (COPY on PostgreSQL, ``bulk_create`` elsewhere); many-to-many links go
+through their ``through`` models. Demo data goes in without history records: bulk inserts
+send no signals, so django-simple-history writes none, and a demo customer's history starts
+at its first edit.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from django.db import transaction
+from django.db import connection, models, transaction
 from django.utils import timezone
 
 from contacts import demo_data as data
@@ -22,6 +23,7 @@ from contacts.counts import customer_rows
 from contacts.models import Activity, Contact, Customer, EconomicActivity, RelationshipType, Tag, Task
 from contacts.search import build_search_text, fold
 from contacts.validators import nit_check_digit, normalize_phone
+from crm import bulk
 from crm.accounts.models import User
 
 CHUNK = 5000  # customers built and written per round, bounding memory
@@ -306,10 +308,20 @@ class _Generator:
         return tasks
 
 
+def _insert(model: type[models.Model], rows: list[models.Model]) -> None:
+    """Write unsaved instances, numbering them: COPY on PostgreSQL, ``bulk_create`` elsewhere."""
+    if connection.vendor != "postgresql":
+        model.objects.bulk_create(rows, batch_size=BATCH)
+        return
+    for row, pk in zip(rows, bulk.reserve_ids(model, len(rows)), strict=True):
+        row.pk = pk
+    bulk.insert(model, [bulk.plain_values(row) for row in rows])
+
+
 def _write(drafts: list[_Draft], result: SeedResult) -> None:
     """Insert parents first, then give children their parents' new ids and insert them."""
-    Customer.objects.bulk_create([draft.customer for draft in drafts], batch_size=BATCH)
-    customer_rows.bump()  # bulk_create sends no signal
+    _insert(Customer, [draft.customer for draft in drafts])
+    customer_rows.bump()  # bulk inserts send no signal
     contacts, activities, tasks = [], [], []
     for draft in drafts:
         customer_id = draft.customer.pk
@@ -318,29 +330,27 @@ def _write(drafts: list[_Draft], result: SeedResult) -> None:
         contacts += draft.contacts
         activities += draft.activities
         tasks += draft.tasks
-    Contact.objects.bulk_create(contacts, batch_size=BATCH)
+    _insert(Contact, contacts)
     for draft in drafts:
         for activity, contact in draft.activity_contacts:
             activity.contact_id = contact.pk
-    Activity.objects.bulk_create(activities, batch_size=BATCH)
-    Task.objects.bulk_create(tasks, batch_size=BATCH)
-    relationship_link = Customer.relationship_types.through
-    relationship_link.objects.bulk_create(
+    _insert(Activity, activities)
+    _insert(Task, tasks)
+    bulk.insert(
+        Customer.relationship_types.through,
         [
-            relationship_link(customer_id=draft.customer.pk, relationshiptype_id=type_id)
+            {"customer_id": draft.customer.pk, "relationshiptype_id": type_id}
             for draft in drafts
             for type_id in draft.relationship_ids
         ],
-        batch_size=BATCH,
     )
-    tag_link = Customer.tags.through
-    tag_link.objects.bulk_create(
+    bulk.insert(
+        Customer.tags.through,
         [
-            tag_link(customer_id=draft.customer.pk, tag_id=tag_id)
+            {"customer_id": draft.customer.pk, "tag_id": tag_id}
             for draft in drafts
             for tag_id in draft.tag_ids
         ],
-        batch_size=BATCH,
     )
     result.customers += len(drafts)
     result.contacts += len(contacts)

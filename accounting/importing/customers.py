@@ -16,11 +16,11 @@ from typing import TYPE_CHECKING
 
 from django.db import connection
 
-from accounting.importing import bulk
 from accounting.importing.preview import Preview
 from contacts.counts import customer_rows
 from contacts.models import Customer, RelationshipType
 from contacts.search import build_search_text
+from crm import bulk
 
 if TYPE_CHECKING:
     from crm.accounts.models import User

@@ -12,7 +12,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from accounting.importing import bulk
 from accounting.importing.customers import create_customers
 from accounting.importing.preview import Preview, RowResult
 from accounting.importing.reading import OrderFile
@@ -20,6 +19,7 @@ from accounting.importing.validation import validate
 from accounting.models import NumberSequence, Order
 from accounting.services import ORDER_SERIES, next_number
 from contacts.models import Customer
+from crm import bulk
 
 if TYPE_CHECKING:
     from crm.accounts.models import User
