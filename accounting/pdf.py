@@ -6,19 +6,9 @@ so the PDF is rendered at each download and always shows the balance of the day.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from decimal import Decimal
-
-from accounting.models import Invoice, OrderLine
+from accounting.models import Invoice
 from sales import pricing
-from sales.pdf import html_to_pdf, render_document_html
-
-
-@dataclass(frozen=True)
-class PrintedLine:
-    line: OrderLine
-    # Net after discount, before tax: unrounded, the template prints it to cents.
-    amount: Decimal
+from sales.pdf import PrintedLine, html_to_pdf, render_document_html
 
 
 def _printed_lines(invoice: Invoice) -> list[PrintedLine]:
@@ -43,6 +33,7 @@ def render_invoice_html(invoice: Invoice) -> str:
         "accounting/pdf/invoice.html",
         {
             "invoice": invoice,
+            "document": invoice,
             "customer": customer,
             "lines": _printed_lines(invoice),
             "payments": list(invoice.payments.all()),

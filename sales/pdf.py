@@ -10,6 +10,8 @@ User text is escaped by the template, so it cannot add elements that fetch in an
 from __future__ import annotations
 
 import mimetypes
+from dataclasses import dataclass
+from decimal import Decimal
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -104,12 +106,21 @@ def render_document_html(template_name: str, context: dict[str, Any], *, languag
         return render_to_string(template_name, {"company": company_details(), **context})
 
 
+@dataclass(frozen=True)
+class PrintedLine:
+    """A line of a printed document (``sales/pdf/document.html``)."""
+
+    line: Any  # a quote's or an order's line: description, quantity, prices, discount, tax
+    # Net after discount, before tax: unrounded, the template prints it to cents.
+    amount: Decimal
+
+
 def render_quote_html(quote: Quote) -> str:
     """The quote as HTML for print, in the customer's language."""
-    lines = list(quote.lines.all())
+    lines = [PrintedLine(line=line, amount=line.priced.amount) for line in quote.lines.all()]
     return render_document_html(
         "sales/pdf/quote.html",
-        {"quote": quote, "customer": quote.customer, "lines": lines},
+        {"quote": quote, "document": quote, "customer": quote.customer, "lines": lines},
         language=quote.customer.language,
     )
 
