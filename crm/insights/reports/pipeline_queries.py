@@ -23,7 +23,7 @@ from django.db.models import (
     When,
     Window,
 )
-from django.db.models.functions import Coalesce, Lead
+from django.db.models.functions import Coalesce, Lag
 
 from crm.insights.reports import common
 from crm.insights.reports.base import Context
@@ -38,6 +38,13 @@ def created_in_period(context: Context) -> QuerySet:
     return common.opportunities(context).filter(created_at__gte=start, created_at__lt=stop)
 
 
+def _current_order() -> Case:
+    """The order of the deal's stage, -1 for a lost one: its furthest stage when it has no history."""
+    return Case(
+        When(stage__is_lost=True, then=Value(-1)), default=F("stage__order"), output_field=IntegerField()
+    )
+
+
 def furthest_stage() -> Coalesce:
     """The highest stage order the deal ever entered, lost stages aside; without any history
     (deals loaded in bulk), its current stage's (and nothing for a lost one)."""
@@ -48,19 +55,32 @@ def furthest_stage() -> Coalesce:
         .annotate(furthest=Max("to_stage__order"))
         .values("furthest")
     )
-    current = Case(
-        When(stage__is_lost=True, then=Value(-1)), default=F("stage__order"), output_field=IntegerField()
+    return Coalesce(
+        Subquery(entered, output_field=IntegerField()), _current_order(), output_field=IntegerField()
     )
-    return Coalesce(Subquery(entered, output_field=IntegerField()), current, output_field=IntegerField())
 
 
 def reached_rows(cohort: QuerySet) -> list[dict]:
-    """Deals of ``cohort`` per (furthest stage order, won, lost): a handful of rows."""
-    return list(
-        cohort.annotate(furthest=furthest_stage())
-        .values("furthest", "stage__is_won", "stage__is_lost")
-        .annotate(deals=Count("pk"))
+    """Deals of ``cohort`` per (furthest stage order, won, lost): a handful of rows.
+
+    ``furthest_stage`` per deal, computed as one grouped join of the deals and their history
+    rather than a subquery for each deal (which costs a lookup per deal, and on PostgreSQL a
+    plan expensive enough to be compiled by JIT for a year's deals).
+    """
+    entered = Max("stage_changes__to_stage__order", filter=Q(stage_changes__to_stage__is_lost=False))
+    per_deal = cohort.values("pk").annotate(
+        won=F("stage__is_won"),
+        lost=F("stage__is_lost"),
+        furthest=Coalesce(entered, _current_order(), output_field=IntegerField()),
     )
+    inner, params = per_deal.query.sql_with_params()
+    sql = f"SELECT furthest, won, lost, COUNT(*) FROM ({inner}) deals GROUP BY furthest, won, lost"  # noqa: S608
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return [
+            {"furthest": furthest, "stage__is_won": won, "stage__is_lost": lost, "deals": deals}
+            for furthest, won, lost, deals in cursor.fetchall()
+        ]
 
 
 def reached(cohort: QuerySet, order: int) -> QuerySet:
@@ -68,36 +88,44 @@ def reached(cohort: QuerySet, order: int) -> QuerySet:
     return cohort.annotate(furthest=furthest_stage()).filter(Q(furthest__gte=order) | Q(stage__is_won=True))
 
 
-def _days(later: str, earlier: str) -> str:
+def _average_days(later: str, earlier: str) -> str:
     if connection.vendor == "postgresql":
-        return f"EXTRACT(EPOCH FROM ({later} - {earlier})) / 86400.0"
+        # Intervals add up exactly; one division per stage rather than one per stay.
+        return f"EXTRACT(EPOCH FROM SUM({later} - {earlier})) / 86400.0 / COUNT(*)"
     if connection.vendor == "sqlite":
-        return f"(julianday({later}) - julianday({earlier}))"
+        return f"AVG(julianday({later}) - julianday({earlier}))"
     raise NotImplementedError(connection.vendor)
 
 
 def stays(context: Context) -> QuerySet:
-    """Each stage change of the viewer's deals with the moment the deal left that stage (the
-    next change, by a window function), for deals that changed stage within the period."""
-    start, stop = context.filters.period.moments()
+    """Each stage change of the viewer's deals before the period's end, with the stay it ended:
+    the stage the deal was in and since when (the change before it, by a window function).
+
+    One pass over the deals' history in the order of its index; a stay ended in the period
+    when its ``left_at`` falls in it, wherever it began.
+    """
+    _start, stop = context.filters.period.moments()
     deals = common.opportunities(context)
-    moved = StageChange.objects.filter(changed_at__gte=start, changed_at__lt=stop).values("opportunity_id")
-    changes = StageChange.objects.filter(opportunity_id__in=moved, changed_at__lt=stop)
+    changes = StageChange.objects.filter(changed_at__lt=stop)
     if deals.query.where:  # someone's or some teams' deals only
         changes = changes.filter(opportunity_id__in=deals.values("pk"))
+    before = {"partition_by": [F("opportunity_id")], "order_by": [F("changed_at").asc(), F("id").asc()]}
     return (
         changes.order_by()
         .annotate(
-            stage_ref=F("to_stage_id"),
-            entered_at=F("changed_at"),
-            left_at=Window(
-                Lead("changed_at"),
-                partition_by=[F("opportunity_id")],
-                order_by=[F("changed_at").asc(), F("id").asc()],
-            ),
+            stage_ref=Window(Lag("to_stage_id"), **before),
+            entered_at=Window(Lag("changed_at"), **before),
+            left_at=F("changed_at"),
         )
         .values("opportunity_id", "stage_ref", "entered_at", "left_at")
     )
+
+
+def _ended_in_period(context: Context) -> tuple[str, list]:
+    """The stays ended in the period (SQL over ``stays``), with its parameters."""
+    inner, params = stays(context).query.sql_with_params()
+    sql = f"FROM ({inner}) stays WHERE entered_at IS NOT NULL AND left_at >= %s AND left_at < %s"
+    return sql, [*params, *_bounds(context)]
 
 
 def _bounds(context: Context) -> list:
@@ -107,25 +135,18 @@ def _bounds(context: Context) -> list:
 def time_in_stage(context: Context) -> dict[int, tuple[int, float]]:
     """{stage id: (stays that ended in the period, their average days)}: the window function
     inside, the average outside, in one statement."""
-    inner, params = stays(context).query.sql_with_params()
-    sql = (
-        f"SELECT stage_ref, COUNT(*), AVG({_days('left_at', 'entered_at')}) FROM ({inner}) stays "  # noqa: S608
-        "WHERE left_at >= %s AND left_at < %s GROUP BY stage_ref"
-    )
+    ended, params = _ended_in_period(context)
+    sql = f"SELECT stage_ref, COUNT(*), {_average_days('left_at', 'entered_at')} {ended} GROUP BY stage_ref"
     with connection.cursor() as cursor:
-        cursor.execute(sql, [*params, *_bounds(context)])
+        cursor.execute(sql, params)
         return {stage: (count, float(days)) for stage, count, days in cursor.fetchall()}
 
 
 def opportunities_with_stays(context: Context, stage_id: int) -> QuerySet:
     """The deals behind a stage's stays: those whose stay in it ended in the period."""
-    inner, params = stays(context).query.sql_with_params()
-    sql = (
-        f"SELECT opportunity_id FROM ({inner}) stays "  # noqa: S608
-        "WHERE stage_ref = %s AND left_at >= %s AND left_at < %s"
-    )
+    ended, params = _ended_in_period(context)
     with connection.cursor() as cursor:
-        cursor.execute(sql, [*params, stage_id, *_bounds(context)])
+        cursor.execute(f"SELECT opportunity_id {ended} AND stage_ref = %s", [*params, stage_id])
         ids = {row[0] for row in cursor.fetchall()}
     return common.opportunities(context).filter(pk__in=ids)
 
