@@ -85,6 +85,33 @@ def test_the_feed_is_a_valid_calendar_with_the_users_entries(client, rep, custom
         assert event["dtstamp"]
 
 
+def test_any_text_reads_back_exactly_and_lines_stay_short(client, rep, customer):
+    notes = "Llevar: muestras, catálogo; precios\\descuentos\r\nY también\x0c " + "ñandú " * 60
+    ActivityFactory(
+        customer=customer,
+        user=rep,
+        kind=Activity.Kind.MEETING,
+        subject="Reunión, cierre; firma",
+        notes=notes,
+        occurred_at=NOW + timedelta(hours=2),
+    )
+    token = issue_calendar_feed_token(user=rep).token
+
+    response = client.get(feed_url(token))
+
+    body = response.content
+    assert body.endswith(b"\r\n")
+    assert b"\n" not in body.replace(b"\r\n", b"")
+    assert max(len(line) for line in body.split(b"\r\n")) <= 75
+    body.decode()  # folding never splits a character
+    [event] = parse(response).walk("VEVENT")
+    assert str(event["summary"]) == "Meeting: Reunión, cierre; firma"
+    name = customer.trade_name or customer.legal_name
+    expected = notes.replace("\r\n", "\n").replace("\x0c", "")
+    assert str(event["description"]) == f"{name}\n{rep}\n{expected}"
+    assert "VALARM" not in body.decode()  # only visits have an alarm
+
+
 def test_every_event_keeps_its_uid_from_one_download_to_the_next(client, rep, customer):
     ActivityFactory(
         customer=customer, user=rep, kind=Activity.Kind.MEETING, occurred_at=NOW + timedelta(days=1)
