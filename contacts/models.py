@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import operator
+from functools import reduce
 from typing import Self
 
 from django.conf import settings
@@ -204,6 +206,9 @@ class Customer(models.Model):
             models.Index(fields=["phone"], name="customer_phone_idx"),
             models.Index(fields=["city"], name="customer_city_idx"),
             models.Index(fields=["-created_at"], name="customer_created_idx"),
+            # Rows joined to their customer only to check who may see them (activities and
+            # tasks in a calendar) read the owner and team from the index alone.
+            models.Index(fields=["id", "owner", "team"], name="customer_visibility_idx"),
         ]
         constraints = [
             models.UniqueConstraint(
@@ -355,6 +360,13 @@ class Activity(models.Model):
             models.Index(fields=["user", "-occurred_at"], name="activity_user_idx"),
             # Reports and calendars read everyone's activities in a period.
             models.Index(fields=["occurred_at", "kind"], name="activity_period_idx"),
+            # Calendars: a person's visits and meetings in a period, with the customer their
+            # visibility needs, read from the index alone.
+            models.Index(
+                fields=["user", "occurred_at", "id", "customer"],
+                condition=Q(kind__in=["visit", "meeting"]),
+                name="activity_appointment_idx",
+            ),
             models.Index(fields=["related_type", "related_id"], name="activity_related_idx"),
         ]
         verbose_name = _("activity")
@@ -375,6 +387,24 @@ class TaskQuerySet(VisibleQuerySet):
         if condition is None or visible.query.is_empty():
             return visible
         return self.filter(condition | Q(assignee=user))
+
+    def assigned_visible_to(self, user, assignees: list[int]) -> Self:
+        """The tasks of ``assignees`` that ``user`` may see, as ``visible_to`` decides.
+
+        The user's own tasks are visible whatever their customer, so only other people's
+        are checked against the customer's owner and team: one's own calendar reads no customers.
+        """
+        visible = self.visible_to(user)
+        condition = visibility_filter(user, owner=self.owner_lookup, team=self.team_lookup)
+        if condition is None or visible.query.is_empty():
+            return visible.filter(assignee__in=assignees)
+        others = [pk for pk in assignees if pk != user.pk]
+        parts = [Q(assignee=user)] if user.pk in assignees else []
+        if others:
+            parts.append(Q(assignee__in=others) & condition)
+        if not parts:
+            return self.none()
+        return self.filter(reduce(operator.or_, parts))
 
     def open(self) -> Self:
         return self.filter(done_at__isnull=True)
@@ -412,6 +442,13 @@ class Task(models.Model):
         indexes = [
             models.Index(fields=["customer", "done_at", "due_date"], name="task_customer_idx"),
             models.Index(fields=["assignee", "done_at", "due_date"], name="task_assignee_idx"),
+            # Calendars: the open tasks of some people due in a period, with what their
+            # visibility needs, read from the index alone.
+            models.Index(
+                fields=["assignee", "due_date", "id", "customer"],
+                condition=Q(done_at__isnull=True),
+                name="task_open_due_idx",
+            ),
         ]
         verbose_name = _("task")
         verbose_name_plural = _("tasks")

@@ -75,6 +75,21 @@ def test_a_task_assigned_to_someone_is_visible_to_them(rep, other_team_rep):
     assert list(Task.objects.visible_to(rep)) == [task]
 
 
+def test_the_tasks_of_some_people_are_those_visible_among_theirs(
+    rep, teammate, other_team_rep, manager, no_role
+):
+    mine, theirs = CustomerFactory(owner=rep), CustomerFactory(owner=other_team_rep)
+    for customer in (mine, theirs):
+        for person in (rep, teammate, other_team_rep):
+            TaskFactory(customer=customer, assignee=person)
+    people = [[rep.pk], [teammate.pk], [rep.pk, teammate.pk, other_team_rep.pk], []]
+
+    for user in (rep, teammate, other_team_rep, manager, no_role):
+        for assignees in people:
+            expected = set(Task.objects.visible_to(user).filter(assignee__in=assignees))
+            assert set(Task.objects.assigned_visible_to(user, assignees)) == expected
+
+
 def test_customer_list_shows_only_visible_customers(client, rep, other_team_rep):
     CustomerFactory(owner=rep, legal_name="Mine Ltda")
     CustomerFactory(owner=other_team_rep, legal_name="Theirs Ltda")

@@ -15,6 +15,7 @@ from django.urls import reverse
 
 from contacts.models import Activity
 from crm.insights.calendar import entries as calendar_entries
+from crm.insights.calendar import views as calendar_views
 from leads.models import Lead
 from tests.factories import ActivityFactory, CustomerFactory, TaskFactory
 from tests.helpers import text
@@ -98,6 +99,73 @@ def test_a_month_cell_shows_four_entries_and_links_to_the_rest(rep, customer):
 
     assert len([entry for entry in entries(response) if "Visita" in entry]) == 4
     assert "2 more" in text(response)
+
+
+def test_a_full_day_shows_its_first_entries_and_counts_every_other_one(rep, telemarketer, customer):
+    today = NOW.date()
+    for hour in range(8, 15):
+        visit(rep, customer, at(today, hour), f"Visita {hour}")
+    for number in range(3):
+        TaskFactory(customer=customer, assignee=rep, title=f"Tarea {number}", due_date=today)
+    LeadFactory(customer=customer, assigned_to=rep, callback_at=at(today, 7))
+
+    shown = entries(client_for(rep).get(CALENDAR))
+
+    # Tasks (all day) first, then by time: the 7 o'clock callback before the visits.
+    assert shown == ["Tarea 0", "Tarea 1", "Tarea 2", "7 a.m. Call back Distribuidora Andina S.A.S."]
+    assert "7 more" in text(client_for(rep).get(CALENDAR))
+
+
+def test_an_overfull_month_shows_every_day_with_its_count(rep, customer, monkeypatch):
+    # Far more entries than a list reads (LIMIT) on the 2nd: the later days still show.
+    monkeypatch.setattr(calendar_entries, "LIMIT", 3)
+    first = NOW.date().replace(day=2)
+    for minute in range(0, 50, 5):
+        visit(rep, customer, at(first, 9, minute), f"Temprano {minute}")
+    visit(rep, customer, at(NOW.date().replace(day=20), 10), "Visita del 20")
+
+    response = client_for(rep).get(CALENDAR)
+
+    shown = entries(response)
+    assert [entry for entry in shown if "Temprano" in entry] == [
+        "9 a.m. Temprano 0",
+        "9:05 a.m. Temprano 5",
+        "9:10 a.m. Temprano 10",
+        "9:15 a.m. Temprano 15",
+    ]
+    assert "10 a.m. Visita del 20" in shown
+    assert "6 more" in text(response)
+    assert 'data-testid="calendar-truncated"' not in response.content.decode()
+
+
+def test_a_full_day_of_the_week_links_to_the_rest(rep, customer, monkeypatch):
+    monkeypatch.setattr(calendar_views, "WEEK_DAY_ENTRIES", 2)
+    for hour in range(8, 13):
+        visit(rep, customer, at(NOW.date(), hour), f"Visita {hour}")
+    visit(rep, customer, at(NOW.date() + timedelta(days=1), 9), "Visita de mañana")
+
+    response = client_for(rep).get(CALENDAR, {"view": "week"})
+
+    assert entries(response) == ["8 a.m. Visita 8", "9 a.m. Visita 9", "9 a.m. Visita de mañana"]
+    assert "3 more" in text(response)
+    assert '?view=day&amp;date=2026-03-11&amp;show=me">3 more' in response.content.decode()
+
+
+def test_tasks_on_customers_of_another_team(rep, teammate, other_team_rep, customer):
+    elsewhere = CustomerFactory(owner=other_team_rep)
+    # A task assigned to the rep is the rep's to see, whoever owns the customer.
+    TaskFactory(customer=elsewhere, assignee=rep, title="Mía en el sur", due_date=NOW.date())
+    TaskFactory(customer=elsewhere, assignee=teammate, title="Del compañero en el sur", due_date=NOW.date())
+    TaskFactory(customer=customer, assignee=teammate, title="Del compañero aquí", due_date=NOW.date())
+    client = client_for(rep)
+
+    mine = entries(client.get(CALENDAR))
+    team = entries(client.get(CALENDAR, {"show": f"team-{rep.team_id}"}))
+    teammates = entries(client.get(CALENDAR, {"show": f"user-{teammate.pk}", "view": "day"}))
+
+    assert mine == ["Mía en el sur"]
+    assert sorted(team) == [f"Del compañero aquí · {teammate}", f"Mía en el sur · {rep}"]
+    assert teammates == ["Del compañero aquí"]
 
 
 @pytest.mark.parametrize(
@@ -207,11 +275,22 @@ def test_the_calendar_costs_the_same_for_more_entries(
     assert response.status_code == 200
 
 
-def test_the_calendar_renders_in_spanish(rep):
+def test_the_calendar_renders_in_spanish(rep, customer):
+    visit(rep, customer, at(NOW.date(), 15, 30), "Visita a Andina")
     response = client_for(rep).get(CALENDAR, HTTP_ACCEPT_LANGUAGE="es")
     assert response.status_code == 200
     assert '<html lang="es"' in response.content.decode()
     assert "marzo de 2026" in text(response).lower()
+    assert entries(response) == ["15:30 Visita a Andina"]
+
+
+def test_entry_texts_are_escaped(rep, teammate, customer):
+    visit(rep, customer, at(NOW.date(), 10), "<b>Visita</b> & cía")
+
+    for view in ("month", "week", "day"):
+        page = client_for(teammate).get(CALENDAR, {"view": view, "show": f"team-{rep.team_id}"})
+        assert "&lt;b&gt;Visita&lt;/b&gt; &amp; cía" in page.content.decode()
+        assert "<b>Visita</b>" not in page.content.decode()
 
 
 def test_done_tasks_leave_the_calendar(rep, customer):

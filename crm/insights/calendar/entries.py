@@ -1,16 +1,21 @@
 """What a calendar shows: visits and meetings, open follow-up tasks and telemarketing callbacks.
 
-Each source is one query, limited to the viewer's visible records and the people shown, read
-as plain values (a month of a busy team is thousands of rows; model instances cost more than
-the SQL).
+Each source is limited to the viewer's visible records and the people shown, and read as plain
+values (a month of a busy team is thousands of rows; model instances cost more than the SQL).
+A month or a week shows only the first entries of each day: each source ranks its rows per day
+in SQL (a window function) and only those are read, with every day's count for its "more"
+link, so an overfull calendar costs about what a few entries a day cost.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
+from django.db.models import Count, Expression, F, QuerySet, Window
+from django.db.models.functions import RowNumber, TruncDate
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -19,11 +24,12 @@ from contacts.models import Activity, Task
 from crm.accounts.models import User
 from leads.models import Lead
 
-# Kinds of activity that are appointments, so they belong on a calendar.
+# Kinds of activity that are appointments, so they belong on a calendar (the index
+# activity_appointment_idx is limited to the same kinds).
 APPOINTMENTS = [Activity.Kind.VISIT, Activity.Kind.MEETING]
 DEFAULT_MINUTES = 60
 CALLBACK_MINUTES = 15
-# A calendar period reads at most this many entries of each source; beyond, it says so.
+# A list of entries (a day, the feed) reads at most this many of each source; beyond, it says so.
 LIMIT = 1000
 CUSTOMER = ("customer_id", "customer__legal_name", "customer__trade_name")
 
@@ -34,7 +40,8 @@ def _person(relation: str) -> tuple[str, ...]:
 
 @dataclass(frozen=True)
 class Entry:
-    uid: str
+    uid: str  # "<source>-<pk>"
+    pk: int
     kind: str  # visit, meeting, task, callback
     kind_label: str
     title: str
@@ -56,8 +63,9 @@ class Entry:
 
     @property
     def sort_key(self) -> tuple:
-        # All-day entries first, then by time.
-        return (self.day, not self.all_day, 0 if self.all_day else self.start.timestamp(), self.uid)
+        # All-day entries first, then by time; each source's own in the order they were made.
+        timestamp = 0 if self.all_day else self.start.timestamp()
+        return (self.day, not self.all_day, timestamp, self.uid.partition("-")[0], self.pk)
 
 
 @dataclass
@@ -66,7 +74,14 @@ class Found:
     truncated: bool  # a source had more than LIMIT entries in the period
 
 
-def _url_for(viewname: str):
+@dataclass(frozen=True)
+class Day:
+    day: date
+    entries: list[Entry]  # the first ones, in calendar order
+    more: int  # the day's entries not in ``entries``
+
+
+def _url_for(viewname: str) -> Callable[[int], str]:
     """A fast url-for-pk: one reverse() per page instead of one per entry."""
     sentinel = 987654321
     prefix, suffix = reverse(viewname, args=[sentinel]).split(str(sentinel))
@@ -82,100 +97,181 @@ def _person_name(row: dict, relation: str) -> str:
     return full or (row[f"{relation}__username"] or "")
 
 
-def appointments(viewer: User, people: Iterable[int], start: datetime, end: datetime) -> list[Entry]:
-    rows = (
-        Activity.objects.visible_to(viewer)
-        .filter(user__in=people, kind__in=APPOINTMENTS, occurred_at__gte=start, occurred_at__lt=end)
-        .order_by("occurred_at", "pk")
-        .values(
-            "pk", "kind", "subject", "notes", "duration_minutes", "occurred_at", *CUSTOMER, *_person("user")
-        )[: LIMIT + 1]
+def _bounds(first: date, last: date) -> tuple[datetime, datetime]:
+    """The instants from the start of ``first`` to the end of ``last``, local time."""
+    start = timezone.make_aware(datetime.combine(first, time.min))
+    end = timezone.make_aware(datetime.combine(last + timedelta(days=1), time.min))
+    return start, end
+
+
+class _Texts:
+    """Labels and addresses, worked out once per calendar rather than once per entry."""
+
+    def __init__(self) -> None:
+        self.kinds = {kind: str(label) for kind, label in Activity.Kind.choices}
+        self.task = _("Task")
+        self.callback = _("Callback")
+        self.customer_url = _url_for("contacts:customer_detail")
+        self.lead_url = _url_for("leads:lead_detail")
+
+
+def _appointment_rows(viewer: User, people: list[int], first: date, last: date) -> QuerySet:
+    start, end = _bounds(first, last)
+    return Activity.objects.visible_to(viewer).filter(
+        user__in=people, kind__in=APPOINTMENTS, occurred_at__gte=start, occurred_at__lt=end
     )
-    labels = {kind: str(label) for kind, label in Activity.Kind.choices}
-    customer_url = _url_for("contacts:customer_detail")
-    return [
-        Entry(
-            uid=f"activity-{row['pk']}",
-            kind=row["kind"],
-            kind_label=labels[row["kind"]],
-            title=row["subject"],
-            start=row["occurred_at"],
-            end=row["occurred_at"] + timedelta(minutes=row["duration_minutes"] or DEFAULT_MINUTES),
-            who=_person_name(row, "user"),
-            customer=_customer_name(row),
-            url=customer_url(row["customer_id"]),
-            notes=row["notes"],
-            remind=row["kind"] == Activity.Kind.VISIT,
-        )
-        for row in rows
-    ]
 
 
-def tasks(viewer: User, people: Iterable[int], first: date, last: date) -> list[Entry]:
-    """Open tasks due from ``first`` to ``last`` (inclusive), as all-day entries on their due date."""
-    rows = (
-        Task.objects.visible_to(viewer)
+def _appointment(row: dict, texts: _Texts) -> Entry:
+    return Entry(
+        uid=f"activity-{row['pk']}",
+        pk=row["pk"],
+        kind=row["kind"],
+        kind_label=texts.kinds[row["kind"]],
+        title=row["subject"],
+        start=row["occurred_at"],
+        end=row["occurred_at"] + timedelta(minutes=row["duration_minutes"] or DEFAULT_MINUTES),
+        who=_person_name(row, "user"),
+        customer=_customer_name(row),
+        url=texts.customer_url(row["customer_id"]),
+        notes=row["notes"],
+        remind=row["kind"] == Activity.Kind.VISIT,
+    )
+
+
+def _task_rows(viewer: User, people: list[int], first: date, last: date) -> QuerySet:
+    """Open tasks due from ``first`` to ``last`` (inclusive), shown all day on their due date."""
+    return (
+        Task.objects.assigned_visible_to(viewer, people)
         .open()
-        .filter(assignee__in=people, due_date__gte=first, due_date__lte=last)
-        .order_by("due_date", "pk")
-        .values("pk", "title", "notes", "due_date", *CUSTOMER, *_person("assignee"))[: LIMIT + 1]
+        .filter(due_date__gte=first, due_date__lte=last)
     )
-    label = _("Task")
-    customer_url = _url_for("contacts:customer_detail")
-    return [
-        Entry(
-            uid=f"task-{row['pk']}",
-            kind="task",
-            kind_label=label,
-            title=row["title"],
-            start=row["due_date"],
-            end=row["due_date"] + timedelta(days=1),
-            who=_person_name(row, "assignee"),
-            customer=_customer_name(row),
-            url=customer_url(row["customer_id"]),
-            notes=row["notes"],
-        )
-        for row in rows
-    ]
 
 
-def callbacks(viewer: User, people: Iterable[int], start: datetime, end: datetime) -> list[Entry]:
-    rows = (
+def _task(row: dict, texts: _Texts) -> Entry:
+    return Entry(
+        uid=f"task-{row['pk']}",
+        pk=row["pk"],
+        kind="task",
+        kind_label=texts.task,
+        title=row["title"],
+        start=row["due_date"],
+        end=row["due_date"] + timedelta(days=1),
+        who=_person_name(row, "assignee"),
+        customer=_customer_name(row),
+        url=texts.customer_url(row["customer_id"]),
+        notes=row["notes"],
+    )
+
+
+def _callback_rows(viewer: User, people: list[int], first: date, last: date) -> QuerySet:
+    start, end = _bounds(first, last)
+    return (
         Lead.objects.visible_to(viewer)
         .in_queue()
         .filter(assigned_to__in=people, callback_at__gte=start, callback_at__lt=end)
-        .order_by("callback_at", "pk")
-        .values("pk", "callback_at", "notes", *CUSTOMER, *_person("assigned_to"))[: LIMIT + 1]
     )
-    label = _("Callback")
-    lead_url = _url_for("leads:lead_detail")
-    return [
-        Entry(
-            uid=f"callback-{row['pk']}",
-            kind="callback",
-            kind_label=label,
-            title=_("Call back %(customer)s") % {"customer": _customer_name(row)},
-            start=row["callback_at"],
-            end=row["callback_at"] + timedelta(minutes=CALLBACK_MINUTES),
-            who=_person_name(row, "assigned_to"),
-            customer=_customer_name(row),
-            url=lead_url(row["pk"]),
-            notes=row["notes"],
-        )
-        for row in rows
-    ]
+
+
+def _callback(row: dict, texts: _Texts) -> Entry:
+    customer = _customer_name(row)
+    return Entry(
+        uid=f"callback-{row['pk']}",
+        pk=row["pk"],
+        kind="callback",
+        kind_label=texts.callback,
+        title=_("Call back %(customer)s") % {"customer": customer},
+        start=row["callback_at"],
+        end=row["callback_at"] + timedelta(minutes=CALLBACK_MINUTES),
+        who=_person_name(row, "assigned_to"),
+        customer=customer,
+        url=texts.lead_url(row["pk"]),
+        notes=row["notes"],
+    )
+
+
+@dataclass(frozen=True)
+class _Source:
+    rows: Callable[[User, list[int], date, date], QuerySet]
+    day: Callable[[], Expression]  # the local date an entry is on, in SQL
+    order: tuple[str, ...]  # calendar order, the same as Entry.sort_key within the source
+    fields: tuple[str, ...]
+    entry: Callable[[dict, _Texts], Entry]
+
+
+SOURCES = (
+    _Source(
+        _appointment_rows,
+        lambda: TruncDate("occurred_at"),
+        ("occurred_at", "pk"),
+        ("pk", "kind", "subject", "notes", "duration_minutes", "occurred_at", *CUSTOMER, *_person("user")),
+        _appointment,
+    ),
+    _Source(
+        _task_rows,
+        lambda: F("due_date"),
+        ("due_date", "pk"),
+        ("pk", "title", "notes", "due_date", *CUSTOMER, *_person("assignee")),
+        _task,
+    ),
+    _Source(
+        _callback_rows,
+        lambda: TruncDate("callback_at"),
+        ("callback_at", "pk"),
+        ("pk", "callback_at", "notes", *CUSTOMER, *_person("assigned_to")),
+        _callback,
+    ),
+)
 
 
 def entries_between(viewer: User, people: Iterable[int], first: date, last: date) -> Found:
-    """Every entry of ``people`` from ``first`` to ``last`` (local dates, inclusive), in order."""
-    people = list(people)
-    start = timezone.make_aware(datetime.combine(first, time.min))
-    end = timezone.make_aware(datetime.combine(last + timedelta(days=1), time.min))
-    sources = [
-        appointments(viewer, people, start, end),
-        tasks(viewer, people, first, last),
-        callbacks(viewer, people, start, end),
-    ]
-    truncated = any(len(found) > LIMIT for found in sources)
-    entries = [entry for found in sources for entry in found[:LIMIT]]
+    """Every entry of ``people`` from ``first`` to ``last`` (local dates, inclusive), in order,
+    up to LIMIT of each source."""
+    people, texts = list(people), _Texts()
+    entries, truncated = [], False
+    for source in SOURCES:
+        rows = list(
+            source.rows(viewer, people, first, last)
+            .order_by(*source.order)
+            .values(*source.fields)[: LIMIT + 1]
+        )
+        truncated = truncated or len(rows) > LIMIT
+        entries += [source.entry(row, texts) for row in rows[:LIMIT]]
     return Found(sorted(entries, key=lambda entry: entry.sort_key), truncated)
+
+
+def days_between(
+    viewer: User, people: Iterable[int], first: date, last: date, *, per_day: int
+) -> dict[date, Day]:
+    """The first ``per_day`` entries of each day from ``first`` to ``last`` that has any, and
+    how many more it has. Two queries per source: the ranked keys, then those entries."""
+    people, texts = list(people), _Texts()
+    totals: Counter[date] = Counter()
+    shown: dict[date, list[Entry]] = defaultdict(list)
+    for source in SOURCES:
+        rows = source.rows(viewer, people, first, last).order_by()
+        day = source.day()
+        ranked = (
+            rows.annotate(
+                calendar_day=day,
+                day_rank=Window(RowNumber(), partition_by=[day], order_by=list(source.order)),
+                day_total=Window(Count("pk"), partition_by=[day]),
+            )
+            .filter(day_rank__lte=per_day)
+            .values_list("pk", "calendar_day", "day_total")
+        )
+        keys, counted = [], set()
+        for pk, calendar_day, day_total in ranked:
+            keys.append(pk)
+            if calendar_day not in counted:
+                counted.add(calendar_day)
+                totals[calendar_day] += day_total
+        if keys:
+            for row in rows.model.objects.filter(pk__in=keys).values(*source.fields):
+                entry = source.entry(row, texts)
+                shown[entry.day].append(entry)
+    days = {}
+    for day, entries in shown.items():
+        entries.sort(key=lambda entry: entry.sort_key)
+        days[day] = Day(day, entries[:per_day], totals[day] - min(len(entries), per_day))
+    return days

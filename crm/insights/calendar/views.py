@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
-from dataclasses import dataclass
 from datetime import date
 from urllib.parse import urlencode
 
@@ -21,13 +19,16 @@ from django.views.decorators.http import require_POST
 from crm.accounts import feed_tokens
 from crm.accounts.permissions import role_required
 from crm.insights.calendar import ics
-from crm.insights.calendar.entries import Entry, entries_between
+from crm.insights.calendar.cells import EntryWriter
+from crm.insights.calendar.entries import days_between, entries_between
 from crm.insights.calendar.periods import DAY, MONTH, VIEWS, WEEK, period_for
 from crm.insights.calendar.scope import ME, pick, scopes_for
 
 VIEW_LABELS = {MONTH: gettext_lazy("Month"), WEEK: gettext_lazy("Week"), DAY: gettext_lazy("Day")}
-# A month cell lists this many entries; the day view has them all.
+# A month cell and a day of the week list this many entries, then "N more" to the day,
+# which has them all.
 MONTH_CELL_ENTRIES = 4
+WEEK_DAY_ENTRIES = 12
 
 
 class CalendarForm(forms.Form):
@@ -51,10 +52,19 @@ def calendar_page(request):
     anchor = cleaned.get("date") or timezone.localdate()
     scope = pick(scopes, cleaned.get("show") or ME)
     period = period_for(view, anchor)
-    found = entries_between(request.user, scope.people, period.first, period.last)
-    by_day: dict[date, list] = defaultdict(list)
-    for entry in found.entries:
-        by_day[entry.day].append(entry)
+    show_who = len(scope.people) > 1 or scope.value != ME
+    entries, truncated, days, weeks = [], False, [], []
+    if view == DAY:
+        found = entries_between(request.user, scope.people, period.first, period.last)
+        entries, truncated = found.entries, found.truncated
+    else:
+        per_day = MONTH_CELL_ENTRIES if view == MONTH else WEEK_DAY_ENTRIES
+        found_days = days_between(request.user, scope.people, period.first, period.last, per_day=per_day)
+        writer = EntryWriter(show_who=show_who)
+        if view == MONTH:
+            weeks = [[writer.cell(found_days, day) for day in week] for week in period.weeks()]
+        else:
+            days = [writer.cell(found_days, day) for day in period.days()]
     context = {
         "form": form,
         "period": period,
@@ -63,11 +73,10 @@ def calendar_page(request):
         "previous_url": _link(view, period.previous, scope.value),
         "next_url": _link(view, period.next, scope.value),
         "today_url": _link(view, timezone.localdate(), scope.value),
-        "days": [(day, by_day.get(day, [])) for day in period.days()],
-        "weeks": [[_cell(day, by_day.get(day, [])) for day in week] for week in period.weeks()],
-        "entries": found.entries,
-        "truncated": found.truncated,
-        "show_who": len(scope.people) > 1 or scope.value != ME,
+        "days": days,
+        "weeks": weeks,
+        "entries": entries,
+        "truncated": truncated,
         "today": timezone.localdate(),
         "feed_url": _feed_url(request),
     }
@@ -100,17 +109,6 @@ def feed(request, token: str):
     response["Content-Disposition"] = 'inline; filename="crm.ics"'
     response["Cache-Control"] = "private, max-age=300"
     return response
-
-
-@dataclass(frozen=True)
-class MonthCell:
-    day: date
-    entries: list[Entry]
-    more: int
-
-
-def _cell(day: date, entries: list[Entry]) -> MonthCell:
-    return MonthCell(day, entries[:MONTH_CELL_ENTRIES], max(len(entries) - MONTH_CELL_ENTRIES, 0))
 
 
 def _link(view: str, day: date, show: str) -> str:
