@@ -26,3 +26,8 @@ class SalesConfig(AppConfig):
         from sales.models import Product, Stage
 
         lookup_tables.watch(Stage, Product)
+
+        from sales.history import pipeline_history
+        from sales.models import StageChange
+
+        pipeline_history.watch(Opportunity, StageChange, Stage)

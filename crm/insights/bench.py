@@ -31,6 +31,7 @@ from contacts.validators import nit_check_digit
 from crm.accounts.models import Team, User
 from crm.accounts.roles import Role
 from sales import pricing
+from sales.history import pipeline_history
 from sales.models import LostReason, Opportunity, Product, Quote, QuoteLine, Stage
 
 GOAL_P50_MS = 30.0
@@ -331,6 +332,7 @@ def _ensure_rep_opportunities(user: User, count: int) -> None:
         )
         rows = _opportunity_rows(customers, count=missing, rng=random.Random(count), closed=False)  # noqa: S311
         Opportunity.objects.bulk_create(rows, batch_size=5_000)
+        pipeline_history.bump()  # bulk_create sends no signal
 
 
 def _ensure_pipeline(bench_teams: list[Team]) -> None:
@@ -355,6 +357,7 @@ def _ensure_pipeline(bench_teams: list[Team]) -> None:
     if closed_missing > 0:
         rows += _opportunity_rows(customers[::-1], count=closed_missing, rng=rng, closed=True)
     Opportunity.objects.bulk_create(rows, batch_size=5_000)
+    pipeline_history.bump()  # bulk_create sends no signal
 
 
 def _quote_with_lines(owner: User, lines: int) -> Quote:

@@ -26,6 +26,7 @@ from crm.accounts.roles import Role
 from sales.demo import data
 from sales.demo.bulk import given_timestamps, insert_rows
 from sales.demo.generator import Deal, Generator
+from sales.history import pipeline_history
 from sales.models import InstalledProduct, Opportunity, Product, Quote, QuoteLine, StageChange
 from sales.models.quotes import QuoteNumberSequence
 from sales.services.quotes import NUMBER_FORMAT
@@ -104,6 +105,7 @@ def _write(deals: list[Deal], result: SalesSeedResult) -> None:
     QuoteLine.objects.bulk_create(lines, batch_size=BATCH)
     changes = [(deal.opportunity.pk, *change) for deal in deals for change in deal.changes]
     insert_rows(StageChange, ["opportunity", "from_stage", "to_stage", "changed_by", "changed_at"], changes)
+    pipeline_history.bump()  # bulk inserts send no signal
     activities = [(*activity, deal.opportunity.pk) for deal in deals for activity in deal.activities]
     quote_type = ContentType.objects.get_for_model(Quote).pk
     activities += [

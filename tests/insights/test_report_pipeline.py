@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import pytest
 import time_machine
+from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from crm.accounts.roles import Role
 from tests.factories import user_with_role
 from tests.helpers import text
-from tests.insights.report_data import NOW, at, loaded, make_leaver, opened, pipeline_data_set
+from tests.insights.report_data import NOW, at, loaded, make_leaver, moved, opened, pipeline_data_set
 from tests.insights.report_pages import chart, figures, links, record_names, records_totals, report_url
 
 URL = report_url("pipeline")
@@ -163,11 +164,20 @@ def test_an_empty_period(client, admin_user, deals):
     assert figures(response, "time_in_stage")["Prospecting"] == ["0", "—", "2", "105.5"]
 
 
+def queries_first_and_again(client) -> tuple[int, int]:
+    """The page's queries when nothing is remembered, and when it is read again."""
+    cache.clear()
+    with CaptureQueriesContext(connection) as first:
+        client.get(URL, Q4)
+    with CaptureQueriesContext(connection) as again:
+        client.get(URL, Q4)
+    return len(first.captured_queries), len(again.captured_queries)
+
+
 def test_the_page_costs_the_same_queries_for_few_or_many_deals(client, admin_user, north, deals):
     client.force_login(admin_user)
     client.get(URL, Q4)
-    with CaptureQueriesContext(connection) as few:
-        client.get(URL, Q4)
+    few = queries_first_and_again(client)
     for index in range(20):
         seller = user_with_role(Role.SALES_REP, team=north, username=f"seller{index}")
         seller.first_name, seller.last_name = "Seller", f"{index:02d}"
@@ -175,8 +185,19 @@ def test_the_page_costs_the_same_queries_for_few_or_many_deals(client, admin_use
         opened(seller, "10", at(10, 2), "Prospecting", NOW.date(), f"S{index}")
         loaded(seller, "10", at(10, 2), "Won", NOW.date(), f"W{index}", closed_on=NOW.date())
 
-    with CaptureQueriesContext(connection) as many:
-        response = client.get(URL, Q4)
+    many = queries_first_and_again(client)
 
-    assert len(figures(response, "win_rate")) == 3 + 20 + 2
-    assert len(many.captured_queries) == len(few.captured_queries)
+    assert len(figures(client.get(URL, Q4), "win_rate")) == 3 + 20 + 2
+    assert many == few
+
+
+def test_the_history_figures_are_remembered_until_a_deal_moves(client, admin_user, deals):
+    client.force_login(admin_user)
+    first, again = queries_first_and_again(client)
+    assert again < first, "the funnel and the time in stage are not read again"
+
+    moved(deals["P3"], "Qualification", at(11, 13))  # 11 days in prospecting
+    response = page(client, admin_user)
+
+    assert figures(response, "funnel")["Qualification"][0] == "5"
+    assert figures(response, "time_in_stage")["Prospecting"][:2] == ["4", "13.5"]

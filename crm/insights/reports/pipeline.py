@@ -55,12 +55,13 @@ class PipelineReport(Report):
         stages = list(
             Stage.objects.filter(is_active=True, is_won=False, is_lost=False).order_by("order", "pk")
         )
-        funnel, chart = self._funnel(context, stages)
+        reached, stays = queries.from_history(context)
+        funnel, chart = self._funnel(context, stages, reached)
         open_rows = queries.open_deals(context, timezone.now(), context.today)
         return Result(
             tables=[
                 funnel,
-                self._time_in_stage(context, stages, open_rows),
+                self._time_in_stage(context, stages, stays, open_rows),
                 self._ageing(context, open_rows),
                 self._win_rates(context),
             ],
@@ -69,9 +70,8 @@ class PipelineReport(Report):
 
     # --- funnel -------------------------------------------------------------------------
 
-    def _funnel(self, context: Context, stages: list[Stage]) -> tuple[Table, Chart]:
+    def _funnel(self, context: Context, stages: list[Stage], rows: list[dict]) -> tuple[Table, Chart]:
         links = context.links
-        rows = queries.reached_rows(queries.created_in_period(context))
         opened = sum(row["deals"] for row in rows)
         won = sum(row["deals"] for row in rows if row["stage__is_won"])
         lost = sum(row["deals"] for row in rows if row["stage__is_lost"])
@@ -140,9 +140,10 @@ class PipelineReport(Report):
 
     # --- time in stage ------------------------------------------------------------------
 
-    def _time_in_stage(self, context: Context, stages: list[Stage], open_rows: list[dict]) -> Table:
+    def _time_in_stage(
+        self, context: Context, stages: list[Stage], stays: dict, open_rows: list[dict]
+    ) -> Table:
         links = context.links
-        stays = queries.time_in_stage(context)
         per_stage: dict = {}
         for row in open_rows:
             deals, in_stage = per_stage.get(row["stage_id"], (0, None))

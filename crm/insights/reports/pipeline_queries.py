@@ -25,8 +25,10 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce, Lag
 
+from crm.caching import query_key
 from crm.insights.reports import common
 from crm.insights.reports.base import Context
+from sales.history import pipeline_history
 from sales.models import StageChange
 
 # Open deals by days since they were opened: (first day, last day or None).
@@ -149,6 +151,19 @@ def opportunities_with_stays(context: Context, stage_id: int) -> QuerySet:
         cursor.execute(f"SELECT opportunity_id {ended} AND stage_ref = %s", [*params, stage_id])
         ids = {row[0] for row in cursor.fetchall()}
     return common.opportunities(context).filter(pk__in=ids)
+
+
+def from_history(context: Context) -> tuple[list[dict], dict[int, tuple[int, float]]]:
+    """``reached_rows`` of the deals opened in the period and ``time_in_stage``: the two figures
+    read from the deals' history, shared between requests until a deal, a stage change or a
+    stage changes (``sales.history``); named by their SQL, so by viewer, filters and period."""
+    cohort = created_in_period(context)
+    reached_key = f"reached:{query_key(cohort)}"
+    stays_key = f"stays:{query_key(stays(context), *map(str, _bounds(context)))}"
+    found = pipeline_history.fetch(
+        {reached_key: lambda: reached_rows(cohort), stays_key: lambda: time_in_stage(context)}
+    )
+    return found[reached_key], found[stays_key]
 
 
 def open_now(context: Context) -> QuerySet:
