@@ -47,6 +47,7 @@ class Entry:
     title: str
     start: datetime | date  # a date for all-day entries (tasks)
     end: datetime | date
+    day: date  # local
     who: str
     customer: str
     url: str
@@ -56,10 +57,6 @@ class Entry:
     @property
     def all_day(self) -> bool:
         return not isinstance(self.start, datetime)
-
-    @property
-    def day(self) -> date:
-        return self.start if self.all_day else timezone.localdate(self.start)
 
     @property
     def sort_key(self) -> tuple:
@@ -113,6 +110,7 @@ class _Texts:
         self.callback = _("Callback")
         self.customer_url = _url_for("contacts:customer_detail")
         self.lead_url = _url_for("leads:lead_detail")
+        self.timezone = timezone.get_current_timezone()
 
 
 def _appointment_rows(viewer: User, people: list[int], first: date, last: date) -> QuerySet:
@@ -131,6 +129,7 @@ def _appointment(row: dict, texts: _Texts) -> Entry:
         title=row["subject"],
         start=row["occurred_at"],
         end=row["occurred_at"] + timedelta(minutes=row["duration_minutes"] or DEFAULT_MINUTES),
+        day=row["occurred_at"].astimezone(texts.timezone).date(),
         who=_person_name(row, "user"),
         customer=_customer_name(row),
         url=texts.customer_url(row["customer_id"]),
@@ -157,6 +156,7 @@ def _task(row: dict, texts: _Texts) -> Entry:
         title=row["title"],
         start=row["due_date"],
         end=row["due_date"] + timedelta(days=1),
+        day=row["due_date"],
         who=_person_name(row, "assignee"),
         customer=_customer_name(row),
         url=texts.customer_url(row["customer_id"]),
@@ -183,6 +183,7 @@ def _callback(row: dict, texts: _Texts) -> Entry:
         title=_("Call back %(customer)s") % {"customer": customer},
         start=row["callback_at"],
         end=row["callback_at"] + timedelta(minutes=CALLBACK_MINUTES),
+        day=row["callback_at"].astimezone(texts.timezone).date(),
         who=_person_name(row, "assigned_to"),
         customer=customer,
         url=texts.lead_url(row["pk"]),

@@ -36,20 +36,22 @@ def _text(value: str) -> str:
     return value.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,").replace("\n", "\\n")
 
 
-def _fold(line: str) -> bytes:
+def _fold(line: str) -> str:
     """One content line, folded into pieces of at most 75 octets without splitting a character."""
+    if len(line) <= LINE_OCTETS and line.isascii():
+        return line
     data = line.encode()
     if len(data) <= LINE_OCTETS:
-        return data
+        return line
     pieces, start, size = [], 0, LINE_OCTETS
     while len(data) - start > size:
         end = start + size
         while data[end] & 0xC0 == 0x80:  # a UTF-8 continuation byte: cut before its character
             end -= 1
-        pieces.append(data[start:end])
+        pieces.append(data[start:end].decode())
         start, size = end, LINE_OCTETS - 1  # each continuation line starts with a space
-    pieces.append(data[start:])
-    return b"\r\n ".join(pieces)
+    pieces.append(data[start:].decode())
+    return "\r\n ".join(pieces)
 
 
 def _when(value: datetime | date) -> str:
@@ -64,40 +66,49 @@ def _minutes(minutes: int) -> str:
     return f"{'-' if minutes < 0 else ''}PT{abs(minutes)}M"
 
 
-def _absolute(url: str) -> str:
-    return settings.CRM_BASE_URL.rstrip("/") + url
+class _EventWriter:
+    """The lines of each event; what every event shares is worked out once."""
 
+    def __init__(self) -> None:
+        self.host = _text(urlsplit(settings.CRM_BASE_URL).hostname or "crm")
+        self.base_url = settings.CRM_BASE_URL.rstrip("/")
+        self.stamp = timezone.now().astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
+        self.alarm = _minutes(-settings.CRM_VISIT_REMINDER_MINUTES)
+        self.categories: dict[str, str] = {}
 
-def _event(entry: Entry, host: str, stamp: str, alarm: str) -> list[str]:
-    summary = _text(f"{entry.kind_label}: {entry.title}")
-    details = [entry.customer]
-    if entry.who:
-        details.append(entry.who)
-    if entry.notes:
-        details.append(entry.notes[:MAX_DESCRIPTION])
-    description = _text("\n".join(details))
-    lines = [
-        "BEGIN:VEVENT",
-        # Stable across downloads, so a calendar app updates the event instead of duplicating it.
-        f"UID:{_text(f'{entry.uid}@{host}')}",
-        f"DTSTAMP:{stamp}",
-        f"DTSTART{_when(entry.start)}",
-        f"DTEND{_when(entry.end)}",
-        f"SUMMARY:{summary}",
-        f"DESCRIPTION:{description}",
-        f"URL:{_absolute(entry.url)}",
-        f"CATEGORIES:{_text(entry.kind_label)}",
-    ]
-    if entry.remind:
-        lines += [
-            "BEGIN:VALARM",
-            "ACTION:DISPLAY",
-            f"DESCRIPTION:{summary}",
-            f"TRIGGER:{alarm}",
-            "END:VALARM",
+    def lines(self, entry: Entry) -> list[str]:
+        summary = _text(f"{entry.kind_label}: {entry.title}")
+        details = [entry.customer]
+        if entry.who:
+            details.append(entry.who)
+        if entry.notes:
+            details.append(entry.notes[:MAX_DESCRIPTION])
+        description = _text("\n".join(details))
+        category = self.categories.get(entry.kind_label)
+        if category is None:
+            category = self.categories[entry.kind_label] = _text(entry.kind_label)
+        lines = [
+            "BEGIN:VEVENT",
+            # Stable across downloads, so a calendar app updates the event instead of duplicating it.
+            f"UID:{entry.uid}@{self.host}",
+            f"DTSTAMP:{self.stamp}",
+            f"DTSTART{_when(entry.start)}",
+            f"DTEND{_when(entry.end)}",
+            f"SUMMARY:{summary}",
+            f"DESCRIPTION:{description}",
+            f"URL:{self.base_url}{entry.url}",
+            f"CATEGORIES:{category}",
         ]
-    lines.append("END:VEVENT")
-    return lines
+        if entry.remind:
+            lines += [
+                "BEGIN:VALARM",
+                "ACTION:DISPLAY",
+                f"DESCRIPTION:{summary}",
+                f"TRIGGER:{self.alarm}",
+                "END:VALARM",
+            ]
+        lines.append("END:VEVENT")
+        return lines
 
 
 def feed_for(user: User, *, today: date | None = None) -> bytes:
@@ -106,9 +117,6 @@ def feed_for(user: User, *, today: date | None = None) -> bytes:
     found = entries_between(
         user, [user.pk], today - timedelta(days=DAYS_BACK), today + timedelta(days=DAYS_AHEAD)
     )
-    host = urlsplit(settings.CRM_BASE_URL).hostname or "crm"
-    stamp = timezone.now().astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
-    alarm = _minutes(-settings.CRM_VISIT_REMINDER_MINUTES)
     lines = [
         "BEGIN:VCALENDAR",
         "VERSION:2.0",
@@ -120,7 +128,8 @@ def feed_for(user: User, *, today: date | None = None) -> bytes:
         f"REFRESH-INTERVAL;VALUE=DURATION:{_minutes(REFRESH_MINUTES)}",
         f"X-PUBLISHED-TTL:{_minutes(REFRESH_MINUTES)}",
     ]
+    writer = _EventWriter()
     for entry in found.entries:
-        lines += _event(entry, host, stamp, alarm)
+        lines += writer.lines(entry)
     lines.append("END:VCALENDAR")
-    return b"\r\n".join(_fold(line) for line in lines) + b"\r\n"
+    return ("\r\n".join(map(_fold, lines)) + "\r\n").encode()
