@@ -357,7 +357,11 @@ class Activity(models.Model):
         ordering = ["-occurred_at", "-pk"]
         indexes = [
             models.Index(fields=["customer", "-occurred_at", "-id"], name="activity_timeline_idx"),
-            models.Index(fields=["user", "-occurred_at"], name="activity_user_idx"),
+            # Kind and outcome included: the activity report counts a person's period from
+            # the index alone.
+            models.Index(
+                fields=["user", "-occurred_at"], include=["kind", "outcome"], name="activity_user_idx"
+            ),
             # Reports and calendars read everyone's activities in a period.
             models.Index(fields=["occurred_at", "kind"], name="activity_period_idx"),
             # Calendars: a person's visits and meetings in a period, with the customer their

@@ -3,9 +3,12 @@ rejections, proposals and telemarketing rates."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import pytest
 import time_machine
 from django.db import connection
+from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
@@ -85,6 +88,24 @@ def test_per_week_per_day_and_per_month(client, admin_user, data):
     assert days["11/11/2026"] == ["0", "0", "0", "0", "0"]
     assert len(days) == 1 + 30 + 1
     assert months["November 2026"] == ["2", "8", "1", "2", "13"]
+
+
+@override_settings(TIME_ZONE="America/Santiago")
+def test_days_follow_the_local_clock_when_it_changes_at_midnight(client, admin_user, rep):
+    # Santiago's clocks went back at midnight on 5 April 2026 and forward on 6 September.
+    for moment in ("04-05 02:30", "04-05 03:30", "04-05 04:30", "09-06 03:30", "09-06 04:30"):
+        did(rep, Activity.Kind.CALL, datetime.fromisoformat(f"2026-{moment}").replace(tzinfo=UTC))
+
+    response = page(
+        client, admin_user, period="custom", start="2026-04-04", end="2026-09-06", granularity="day"
+    )
+    days = figures(response, "by_period")
+
+    assert days["04/04/2026"][1] == "2", "23:30 before and after the clocks went back"
+    assert days["04/05/2026"][1] == "1"
+    assert days["09/05/2026"][1] == "1"
+    assert days["09/06/2026"][1] == "1", "01:30, just after the clocks went forward"
+    assert records_totals(client.get(links(response, "by_period")["04/04/2026"][1])) == "2 records"
 
 
 def test_calls_by_outcome(client, admin_user, data):

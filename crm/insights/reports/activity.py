@@ -13,8 +13,10 @@
 
 from __future__ import annotations
 
-from django.db.models import Case, CharField, Count, DateField, F, Q, QuerySet, When
-from django.db.models.functions import Trunc
+from dataclasses import dataclass
+from datetime import date
+
+from django.db.models import Case, CharField, Count, F, QuerySet, When
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -24,6 +26,7 @@ from crm.insights.reports import activity_sections as sections
 from crm.insights.reports.activity_queries import (
     CONVERTED,
     KINDS,
+    BucketStart,
     bucket_bounds,
     disqualified,
     lead_calls,
@@ -51,29 +54,36 @@ from crm.insights.reports.tables import Chart, Column, Row, Table, series
 from leads.models import Lead
 
 
-def counted(activities: QuerySet, granularity: str) -> tuple[dict, dict, dict]:
-    """Per rep and per bucket, each kind's count; and calls per outcome. One pass over the
-    activities (the table has no index on the moment alone), grouped by who, when and the
-    call's outcome, with a count per kind; Python adds up the few grouped rows."""
+@dataclass
+class Counted:
+    per_rep: dict  # user id → kind → count
+    per_bucket: dict  # first day of the bucket → kind → count, every bucket of the period
+    outcomes: dict  # call outcome → count
+    calls: dict  # user id → call outcome → count
+
+
+def counted(activities: QuerySet, days: list[date], granularity: str) -> Counted:
+    """One pass over the activities, counted by who, bucket, kind and the call's outcome;
+    Python adds up the few grouped rows. Only columns of the person's index are read (it
+    includes kind and outcome), so the database never visits the table."""
     call_outcome = Case(
         When(kind=Activity.Kind.CALL, then=F("outcome")), default=None, output_field=CharField()
     )
     rows = (
-        activities.annotate(bucket=Trunc("occurred_at", granularity, output_field=DateField()))
-        .annotate(call_outcome=call_outcome)
-        .values("user_id", "bucket", "call_outcome")
-        .annotate(**{kind: Count("pk", filter=Q(kind=kind)) for kind in KINDS})
+        activities.annotate(bucket=BucketStart("occurred_at", days, granularity), call_outcome=call_outcome)
+        .values_list("user_id", "bucket", "kind", "call_outcome")
+        .annotate(count=Count("*"))
     )
-    per_rep: dict = {}
-    per_bucket: dict = {}
-    outcomes: dict = {}
-    for row in rows:
-        for target in (per_rep.setdefault(row["user_id"], {}), per_bucket.setdefault(row["bucket"], {})):
-            for kind in KINDS:
-                target[kind] = target.get(kind, 0) + row[kind]
-        if row["call_outcome"] is not None:
-            outcomes[row["call_outcome"]] = outcomes.get(row["call_outcome"], 0) + row[Activity.Kind.CALL]
-    return per_rep, per_bucket, outcomes
+    counts = Counted({}, {day: dict.fromkeys(KINDS, 0) for day in days}, {}, {})
+    for user_id, bucket, kind, outcome, count in rows:
+        per_rep = counts.per_rep.setdefault(user_id, dict.fromkeys(KINDS, 0))
+        per_rep[kind] += count
+        counts.per_bucket[bucket][kind] += count
+        if outcome is not None:
+            counts.outcomes[outcome] = counts.outcomes.get(outcome, 0) + count
+            calls = counts.calls.setdefault(user_id, {})
+            calls[outcome] = calls.get(outcome, 0) + count
+    return counts
 
 
 class ActivityReport(Report):
@@ -92,15 +102,16 @@ class ActivityReport(Report):
     def build(self, context: Context) -> Result:
         links = context.links
         granularity = context.filters.granularity
-        per_rep, per_bucket, outcomes = counted(work(context), granularity)
-        for day in context.filters.period.buckets(granularity):
-            per_bucket.setdefault(day, {})
+        activities = work(context)
+        days = list(context.filters.period.buckets(granularity))
+        counts = counted(activities, days, granularity)
+        per_rep, per_bucket = counts.per_rep, counts.per_bucket
 
         people = person_names(per_rep)
         by_rep = self._kind_table("by_rep", _("Per rep"), _("Rep"), links)
         for user_id in by_label(per_rep, {key: str(person) for key, person in people.items()}):
             self._kind_row(by_rep, str(people[user_id]), f"rep:{ref(user_id)}", per_rep[user_id], links)
-        totals = {kind: sum(counts.get(kind, 0) for counts in per_rep.values()) for kind in KINDS}
+        totals = {kind: sum(figures[kind] for figures in per_rep.values()) for kind in KINDS}
         by_rep.total = self._kind_row(by_rep, _("Total"), "", totals, links, add=False)
 
         by_bucket = self._kind_table("by_period", PER[granularity][0], PER[granularity][1], links)
@@ -128,11 +139,11 @@ class ActivityReport(Report):
         tables = [
             by_rep,
             by_bucket,
-            sections.outcomes_table(outcomes, links),
+            sections.outcomes_table(counts.outcomes, links),
             sections.lost_table(context, links),
             sections.disqualified_table(context, links),
             sections.proposals_table(context, links),
-            sections.telemarketing_table(context, links),
+            sections.telemarketing_table(activities, counts.calls, people, links),
         ]
         return Result(tables=tables, chart=chart)
 

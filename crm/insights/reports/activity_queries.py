@@ -6,10 +6,12 @@ from datetime import date, datetime, time, timedelta
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import DateField, Exists, Func, OuterRef, Q, QuerySet
+from django.db.models.functions import Trunc
 from django.utils import timezone, translation
 
 from contacts.models import Activity
+from crm.accounts.models import User
 from crm.accounts.roles import Role
 from crm.insights.reports import common
 from crm.insights.reports.base import Context
@@ -38,10 +40,41 @@ def reached() -> Q:
     return ~Q(outcome="") & ~Q(outcome__in=not_reached_outcomes())
 
 
+def is_reached(outcome: str, not_reached: frozenset[str]) -> bool:
+    """``reached()`` for one logged outcome (``not_reached`` from ``not_reached_outcomes()``)."""
+    return outcome != "" and outcome not in not_reached
+
+
 def work(context: Context) -> QuerySet:
     """The viewer's visits, calls, meetings and emails of the period."""
     start, stop = context.filters.period.moments()
     return common.activities(context).filter(kind__in=KINDS, occurred_at__gte=start, occurred_at__lt=stop)
+
+
+class BucketStart(Func):
+    """The first day of the day, week or month (in the site's time zone) that ``field`` falls
+    in, ``days`` being those first days in order, as the period's buckets give them.
+
+    PostgreSQL looks the moment up among the buckets' first moments (a binary search per
+    row), a small part of what converting every moment to local time and truncating it
+    costs; other databases truncate. Both answer the same day: a bucket starts at local
+    midnight, as in ``bucket_bounds``.
+    """
+
+    output_field = DateField()
+
+    def __init__(self, field: str, days: list[date], granularity: str) -> None:
+        super().__init__(Trunc(field, granularity, output_field=DateField()))
+        self.days = days
+        self.granularity = granularity
+
+    def as_sql(self, compiler, connection, **extra_context):
+        return compiler.compile(self.get_source_expressions()[0])
+
+    def as_postgresql(self, compiler, connection, **extra_context):
+        sql, params = compiler.compile(self.get_source_expressions()[0].lhs)
+        starts = [bucket_bounds(day, self.granularity)[0] for day in self.days]
+        return f"(%s::date[])[width_bucket({sql}, %s::timestamptz[])]", (self.days, *params, starts)
 
 
 def bucket_bounds(day: date, granularity: str) -> tuple[datetime, datetime]:
@@ -88,6 +121,14 @@ def sent_quotes(context: Context) -> QuerySet:
 
 def telemarketing_calls(context: Context) -> QuerySet:
     return work(context).filter(kind=Activity.Kind.CALL, user__groups__name=Role.TELEMARKETER)
+
+
+def telemarketers(user_ids) -> list[int]:
+    """Those of ``user_ids`` who are telemarketers."""
+    if not user_ids:
+        return []
+    callers = User.objects.order_by().filter(pk__in=list(user_ids), groups__name=Role.TELEMARKETER)
+    return list(callers.values_list("pk", flat=True))
 
 
 def lead_calls(calls: QuerySet) -> QuerySet:

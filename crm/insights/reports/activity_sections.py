@@ -1,24 +1,26 @@
 """The activity report's other tables: call outcomes, rejections by reason, proposals per
-opportunity and telemarketing rates; each one grouped query, plus names."""
+opportunity and telemarketing rates. Outcomes and calls come from the report's pass over the
+activities; the others are one grouped query each."""
 
 from __future__ import annotations
 
-from django.contrib.contenttypes.models import ContentType
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, Q, QuerySet, Sum
 from django.utils.translation import gettext
 from django.utils.translation import gettext as _
 
+from contacts.models import Activity
 from crm.insights.reports.activity_queries import (
     converted_lead,
     disqualified,
+    is_reached,
+    lead_calls,
     lost,
-    reached,
+    not_reached_outcomes,
     sent_quotes,
-    telemarketing_calls,
+    telemarketers,
 )
-from crm.insights.reports.base import Context, by_label, person_names, ref
+from crm.insights.reports.base import Context, by_label, ref
 from crm.insights.reports.tables import ZERO, Column, Row, Table, money, ratio
-from leads.models import Lead
 
 PROPOSALS_SHOWN = 50
 
@@ -133,14 +135,14 @@ def proposals_table(context: Context, links) -> Table:
     # totals are their sums and the page shows the busiest.
     rows = sorted(
         sent_quotes(context)
-        .values("opportunity_id", "opportunity__name")
+        .values_list("opportunity_id", "opportunity__name")
         .annotate(sent=Count("pk"), revisions=Count("pk", filter=revision)),
-        key=lambda row: (-row["sent"], -row["revisions"], row["opportunity__name"], row["opportunity_id"]),
+        key=lambda row: (-row[2], -row[3], row[1], row[0]),
     )
     totals = {
         "opportunities": len(rows),
-        "sent": sum(row["sent"] for row in rows),
-        "revisions": sum(row["revisions"] for row in rows),
+        "sent": sum(row[2] for row in rows),
+        "revisions": sum(row[3] for row in rows),
     }
     table = Table(
         key="proposals",
@@ -154,12 +156,12 @@ def proposals_table(context: Context, links) -> Table:
             "shown": PROPOSALS_SHOWN,
             "count": totals["opportunities"],
         }
-    for row in rows[:PROPOSALS_SHOWN]:
-        key = f"opportunity:{row['opportunity_id']}"
-        values = {"sent": row["sent"], "revisions": row["revisions"]}
+    for opportunity_id, name, sent, revisions in rows[:PROPOSALS_SHOWN]:
+        key = f"opportunity:{opportunity_id}"
+        values = {"sent": sent, "revisions": revisions}
         table.rows.append(
             Row(
-                row["opportunity__name"],
+                name,
                 table.cells_for(
                     values, lambda column, k=key, v=values: links(column, k) if v[column] else ""
                 ),
@@ -171,20 +173,28 @@ def proposals_table(context: Context, links) -> Table:
     return table
 
 
-def telemarketing_table(context: Context, links) -> Table:
-    calls = telemarketing_calls(context)
-    lead_type = ContentType.objects.get_for_model(Lead)
-    on_lead = Q(related_type=lead_type)
-    rows = list(
-        calls.annotate(converted=converted_lead())
-        .values("user_id")
-        .annotate(
-            calls=Count("pk"),
-            reached=Count("pk", filter=reached()),
-            leads=Count("related_id", distinct=True, filter=on_lead),
-            converted_leads=Count("related_id", distinct=True, filter=on_lead & Q(converted=True)),
-        )
-    )
+def telemarketing_table(activities: QuerySet, calls: dict, people: dict, links) -> Table:
+    """Per telemarketer: calls and reached from the report's pass (``calls``: each person's
+    calls per outcome), the leads called and converted from their calls about leads."""
+    not_reached = frozenset(not_reached_outcomes())
+    figures = {
+        user_id: {
+            "calls": sum(calls[user_id].values()),
+            "reached": sum(
+                count for outcome, count in calls[user_id].items() if is_reached(outcome, not_reached)
+            ),
+            "leads": 0,
+            "converted_leads": 0,
+        }
+        for user_id in telemarketers(calls)
+    }
+    if figures:
+        about_leads = lead_calls(activities.filter(kind=Activity.Kind.CALL, user_id__in=list(figures)))
+        for row in about_leads.values("user_id").annotate(
+            leads=Count("related_id", distinct=True),
+            converted_leads=Count("related_id", distinct=True, filter=converted_lead()),
+        ):
+            figures[row["user_id"]].update(leads=row["leads"], converted_leads=row["converted_leads"])
     table = Table(
         key="telemarketing",
         title=_("Telemarketing"),
@@ -199,8 +209,6 @@ def telemarketing_table(context: Context, links) -> Table:
         ],
         empty_text=_("Telemarketers made no calls in this period."),
     )
-    figures = {row["user_id"]: row for row in rows}
-    people = person_names(figures)
     total = {"calls": 0, "reached": 0, "leads": 0, "converted_leads": 0}
     for user_id in by_label(figures, {key: str(person) for key, person in people.items()}):
         row = figures[user_id]

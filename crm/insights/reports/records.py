@@ -48,8 +48,9 @@ def rows(kind: str, queryset: QuerySet) -> QuerySet:
 
 
 def totals(kind: str, queryset: QuerySet) -> Totals:
-    """Count and amounts of the whole set, in one query."""
-    aggregates = {"count": Count("pk")}
+    """Count and amounts of the whole set, in one query (COUNT(*): an index that covers the
+    filters answers it alone)."""
+    aggregates = {"count": Count("*")}
     if kind in AMOUNT:
         aggregates["amount_total"] = Sum(AMOUNT[kind])
     if kind == "forecast_lines":
