@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import operator
-from functools import reduce
 from typing import Self
 
 from django.conf import settings
@@ -357,11 +355,7 @@ class Activity(models.Model):
         ordering = ["-occurred_at", "-pk"]
         indexes = [
             models.Index(fields=["customer", "-occurred_at", "-id"], name="activity_timeline_idx"),
-            # Kind and outcome included: the activity report counts a person's period from
-            # the index alone.
-            models.Index(
-                fields=["user", "-occurred_at"], include=["kind", "outcome"], name="activity_user_idx"
-            ),
+            models.Index(fields=["user", "-occurred_at"], name="activity_user_idx"),
             # Reports and calendars read everyone's activities in a period.
             models.Index(fields=["occurred_at", "kind"], name="activity_period_idx"),
             # Calendars: a person's visits and meetings in a period, with the customer their
@@ -370,6 +364,14 @@ class Activity(models.Model):
                 fields=["user", "occurred_at", "id", "customer"],
                 condition=Q(kind__in=["visit", "meeting"]),
                 name="activity_appointment_idx",
+            ),
+            # The activity report: a person's work (not notes) in a period, counted by kind
+            # and outcome from the index alone.
+            models.Index(
+                fields=["user", "occurred_at"],
+                include=["kind", "outcome"],
+                condition=Q(kind__in=["visit", "call", "meeting", "email"]),
+                name="activity_work_idx",
             ),
             models.Index(fields=["related_type", "related_id"], name="activity_related_idx"),
         ]
@@ -402,13 +404,9 @@ class TaskQuerySet(VisibleQuerySet):
         condition = visibility_filter(user, owner=self.owner_lookup, team=self.team_lookup)
         if condition is None or visible.query.is_empty():
             return visible.filter(assignee__in=assignees)
-        others = [pk for pk in assignees if pk != user.pk]
-        parts = [Q(assignee=user)] if user.pk in assignees else []
-        if others:
-            parts.append(Q(assignee__in=others) & condition)
-        if not parts:
-            return self.none()
-        return self.filter(reduce(operator.or_, parts))
+        if all(pk == user.pk for pk in assignees):
+            return self.filter(assignee__in=assignees)
+        return self.filter(Q(assignee=user) | condition, assignee__in=assignees)
 
     def open(self) -> Self:
         return self.filter(done_at__isnull=True)
