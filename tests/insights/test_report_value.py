@@ -13,6 +13,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from contacts.counts import customer_rows
 from crm.accounts.roles import Role
 from crm.insights.models import RfmScore
 from tests.factories import CustomerFactory, user_with_role
@@ -198,6 +199,17 @@ def test_a_manager_sees_their_teams_customers_even_those_of_a_rep_who_left(clien
     assert table["Hibernating"][0] == "1"
 
 
+def test_the_figures_follow_a_customer_who_changes_hands(client, rep, teammate, runs):
+    before = figures(page(client, rep), "segments")
+    runs["c1"].owner = teammate
+    runs["c1"].save()
+    after = figures(page(client, rep), "segments")
+
+    assert before["Loyal"][0] == "2"
+    assert after["Loyal"] == ["1", "50.0 %", "1", "0"]
+    assert figures(page(client, teammate), "segments")["Loyal"][0] == "1"
+
+
 def test_rep_filter_for_a_manager_and_everyone_for_an_admin(client, manager, admin_user, teammate, runs):
     theirs = figures(page(client, manager, rep=teammate.pk), "segments")
 
@@ -262,6 +274,7 @@ def test_csv_export_of_the_movements(client, admin_user, runs):
 def test_the_page_costs_the_same_queries_for_few_or_many_customers(client, north_manager, rep, runs):
     client.force_login(north_manager)
     client.get(URL)
+    customer_rows.bump()  # counted anew, as the second time is after the customers changed
     with CaptureQueriesContext(connection) as few:
         client.get(URL)
     more = [CustomerFactory(owner=rep) for _index in range(20)]
