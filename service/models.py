@@ -175,6 +175,8 @@ class Ticket(models.Model):
             models.Index(fields=["status", "-opened_at"], name="ticket_status_idx"),
             models.Index(fields=["assignee", "status"], name="ticket_assignee_idx"),
             models.Index(fields=["team", "status"], name="ticket_team_idx"),
+            # Lists and drill-downs read a page of tickets newest first without sorting them all.
+            models.Index(fields=["-opened_at", "-id"], name="ticket_opened_idx"),
         ]
 
     def __str__(self) -> str:

@@ -10,7 +10,13 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.db import connection
 
-from crm.insights.reports.business_clock import holidays_since, position_at, sla_table
+from crm.insights.reports.business_clock import (
+    holidays_since,
+    missed,
+    policy_targets,
+    position_at,
+    sla_table,
+)
 from service import sla
 from service.models import Holiday, SlaPolicy, Ticket
 from tests.service.factories import TicketFactory
@@ -165,3 +171,24 @@ def test_the_python_clock_stands_where_the_sql_clock_does(with_holidays):
     positions = dict(table_rows("opened_pos"))
 
     assert {ticket.pk: position_at(ticket.opened_at, holidays) for ticket in tickets} == positions
+
+
+@pytest.mark.parametrize("with_holidays", [False, True], ids=["no holidays", "holidays"])
+def test_the_verdict_on_a_tickets_own_row_is_the_tables(policies, with_holidays):
+    if with_holidays:
+        for day in (date(2026, 3, 9), date(2026, 3, 12), date(2026, 3, 1)):
+            Holiday.objects.create(date=day)
+    edge_tickets()
+    random_tickets(150)
+    TicketFactory(priority=Ticket.Priority.HIGH, first_response_at=None, resolved_at=None)  # no policy
+    verdicts = sql_verdicts()
+    holidays, targets = holidays_since(None), policy_targets()
+
+    for index, done in enumerate(("responded", "resolved")):
+        late = Ticket.objects.filter(missed(done, holidays=holidays, targets=targets))
+
+        assert set(late.values_list("pk", flat=True)) == {
+            pk for pk, found in verdicts.items() if not found[index]
+        }
+    # Both verdicts of both kinds are in the data set.
+    assert {verdict for pair in verdicts.values() for verdict in pair} == {True, False}

@@ -334,6 +334,23 @@ def test_every_figure_links_to_the_tickets_behind_it(client, admin_user, tickets
     assert sorted(record_names(client.get(total[3]))) == sorted(str(tickets[key]) for key in ("slow", "left"))
 
 
+@pytest.mark.parametrize("group", ["agent", "product"])
+def test_each_count_is_the_number_of_tickets_behind_its_link(client, admin_user, tickets, group):
+    response = page(client, admin_user, group=group)
+    shown, linked = figures(response, "service"), links(response, "service")
+
+    # Opened, resolved, resolved late, first responses late, ratings.
+    checked = 0
+    for label, hrefs in linked.items():
+        for column in (0, 1, 3, 5, 7):
+            if hrefs and hrefs[column]:
+                count = int(shown[label][column])
+                assert records_totals(client.get(hrefs[column])) == f"{count} record{'s' * (count != 1)}"
+                assert len(record_names(client.get(hrefs[column]))) == count
+                checked += 1
+    assert checked >= 10
+
+
 def test_a_drill_down_link_that_names_no_figure_gets_a_message(client, admin_user, tickets):
     client.force_login(admin_user)
 

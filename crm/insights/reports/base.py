@@ -63,6 +63,9 @@ class Records:
     queryset: QuerySet
     title: str
     scope: list[str] = field(default_factory=list)  # what the figure covers, in words
+    # The same records for the count and totals, when another query finds them cheaper than
+    # the page's (which reads only the rows it shows); None: ``queryset``.
+    counted: QuerySet | None = None
 
 
 class Report:

@@ -103,7 +103,7 @@ def report_records(request: HttpRequest, slug: str) -> HttpResponse:
     except UnknownFigure:
         page["error"] = _("This link does not name a figure of the report.")
         return render(request, "insights/reports/records.html", page, status=400)
-    totals = records.totals(found.kind, found.queryset)
+    totals = records.totals(found.kind, found.queryset if found.counted is None else found.counted)
     paginator = EitherEndPaginator(records.rows(found.kind, found.queryset), settings.CRM_LIST_PAGE_SIZE)
     paginator.count = totals.count  # counted already, with the totals
     this_page = request.GET.copy()
