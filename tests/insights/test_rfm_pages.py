@@ -328,6 +328,7 @@ def test_the_customer_list_costs_the_same_with_the_value_filter(
 
     customers_with_orders(90, start=10)
     score_customers(as_of=AS_OF)
+    client.get(url, {"value_segment": "new"})  # the new owners fill the dropdowns' cache again
     with django_assert_max_num_queries(len(few.captured_queries)):
         client.get(url, {"value_segment": "new"})
 
