@@ -148,6 +148,14 @@ class Lead(models.Model):
                 name="lead_callback_idx",
             ),
             models.Index(fields=["campaign", "status"], name="lead_campaign_idx"),
+            # The activity report: leads disqualified in a period, with the owner, team and
+            # reason it counts them by, read from the index alone.
+            models.Index(
+                fields=["updated_at"],
+                include=["assigned_to", "team", "disqualification_reason"],
+                condition=Q(status="disqualified"),
+                name="lead_disqualified_idx",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -64,8 +64,8 @@ class Counted:
 
 def counted(activities: QuerySet, days: list[date], granularity: str) -> Counted:
     """One pass over the activities, counted by who, bucket, kind and the call's outcome;
-    Python adds up the few grouped rows. Only columns of the person's index are read (it
-    includes kind and outcome), so the database never visits the table."""
+    Python adds up the few grouped rows. The database reads only its index of each person's
+    work (``activity_work_idx``: notes left out, kind and outcome included), never the table."""
     call_outcome = Case(
         When(kind=Activity.Kind.CALL, then=F("outcome")), default=None, output_field=CharField()
     )

@@ -98,7 +98,7 @@ def disqualified_table(context: Context, links) -> Table:
     rows = list(
         disqualified(context)
         .values("disqualification_reason_id", "disqualification_reason__name")
-        .annotate(count=Count("pk"))
+        .annotate(count=Count("*"))
     )
     figures = {row["disqualification_reason_id"]: row["count"] for row in rows}
     names = {None: _("No reason given")}
