@@ -7,6 +7,7 @@ import io
 from datetime import date, timedelta
 
 import pytest
+from django.db import reset_queries
 from django.urls import reverse
 from django.utils import timezone
 
@@ -323,13 +324,16 @@ def test_the_customer_list_costs_the_same_with_the_value_filter(
     client.force_login(manager)
     url = reverse("contacts:customer_list")
     client.get(url, {"value_segment": "new"})
-    with django_assert_max_num_queries(30) as few:
+    reset_queries()
+    with django_assert_max_num_queries(30) as captured:
         client.get(url, {"value_segment": "new"})
+    few = len(captured)
 
     customers_with_orders(90, start=10)
     score_customers(as_of=AS_OF)
     client.get(url, {"value_segment": "new"})  # the new owners fill the dropdowns' cache again
-    with django_assert_max_num_queries(len(few.captured_queries)):
+    reset_queries()  # the query log keeps 9,000 entries: scoring filled it
+    with django_assert_max_num_queries(few):
         client.get(url, {"value_segment": "new"})
 
 
