@@ -241,3 +241,28 @@ def test_the_feed_speaks_the_users_language(client, rep, customer):
     token = issue_calendar_feed_token(user=rep).token
 
     assert set(events(parse(client.get(feed_url(token))))) == {"Visita: Ver bodega"}
+
+
+def test_an_overfull_past_never_pushes_out_what_is_ahead(client, rep, customer, monkeypatch):
+    monkeypatch.setattr("crm.insights.calendar.entries.LIMIT", 3)
+    for day in range(1, 6):
+        ActivityFactory(
+            customer=customer,
+            user=rep,
+            kind=Activity.Kind.VISIT,
+            subject=f"Visita pasada {day}",
+            occurred_at=NOW - timedelta(days=day),
+        )
+    ActivityFactory(
+        customer=customer,
+        user=rep,
+        kind=Activity.Kind.VISIT,
+        subject="Visita de mañana",
+        occurred_at=NOW + timedelta(days=1),
+    )
+    token = issue_calendar_feed_token(user=rep).token
+
+    found = events(parse(client.get(feed_url(token))))
+
+    assert "Visit: Visita de mañana" in found
+    assert len([name for name in found if "pasada" in name]) == 3

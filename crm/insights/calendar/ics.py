@@ -114,9 +114,9 @@ class _EventWriter:
 def feed_for(user: User, *, today: date | None = None) -> bytes:
     """``user``'s visits, meetings, tasks and callbacks from a month ago to a year ahead."""
     today = today or timezone.localdate()
-    found = entries_between(
-        user, [user.pk], today - timedelta(days=DAYS_BACK), today + timedelta(days=DAYS_AHEAD)
-    )
+    # Two windows, each capped on its own: an overfull past never pushes out what is ahead.
+    past = entries_between(user, [user.pk], today - timedelta(days=DAYS_BACK), today - timedelta(days=1))
+    ahead = entries_between(user, [user.pk], today, today + timedelta(days=DAYS_AHEAD))
     lines = [
         "BEGIN:VCALENDAR",
         "VERSION:2.0",
@@ -129,7 +129,7 @@ def feed_for(user: User, *, today: date | None = None) -> bytes:
         f"X-PUBLISHED-TTL:{_minutes(REFRESH_MINUTES)}",
     ]
     writer = _EventWriter()
-    for entry in found.entries:
+    for entry in (*past.entries, *ahead.entries):
         lines += writer.lines(entry)
     lines.append("END:VCALENDAR")
     return ("\r\n".join(map(_fold, lines)) + "\r\n").encode()
