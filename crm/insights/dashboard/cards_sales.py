@@ -258,10 +258,11 @@ class ActivityLeague(Card):
 
     def figures(self, board: Board) -> dict:
         context = board.report_context("activity")
-        counts = {kind: Count("pk", filter=Q(kind=kind)) for kind in KINDS}
+        # Counted from columns of the index of people's work, which answers alone (it has no ids).
+        counts = {kind: Count("kind", filter=Q(kind=kind)) for kind in KINDS}
         rows = {
             row.pop("user_id"): row
-            for row in work(context).values("user_id").annotate(all=Count("pk"), **counts)
+            for row in work(context).values("user_id").annotate(all=Count("*"), **counts)
         }
         people = person_names(rows)
         names = {key: str(person) for key, person in people.items()}
