@@ -32,7 +32,7 @@ from django.utils.translation import gettext_lazy
 from crm.accounts.roles import Role
 from crm.insights.reports import (
     common,
-    extensions,  # noqa: F401 (the campaigns table of the drill-down)
+    records,
 )
 from crm.insights.reports.base import (
     Context,
@@ -48,6 +48,14 @@ from crm.insights.reports.tables import CENTS, ZERO, Chart, Column, Row, Table, 
 from leads.models import Lead
 from marketing.models import Campaign
 from sales.models import Opportunity, QuoteLine
+
+records.register_kind(
+    "campaigns",
+    related=["owner", "team"],
+    order=["-start_date", "name", "pk"],
+    deferred=["description"],
+    amount="actual_cost",
+)
 
 CHANNELS = dict(Campaign.Channel.choices)
 

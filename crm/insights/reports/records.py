@@ -36,6 +36,19 @@ DEFERRED = {
 AMOUNT = {"opportunities": "amount", "forecast_lines": "amount", "quotes": "total"}
 
 
+def register_kind(
+    kind: str, *, related: list[str], order: list[str], deferred: list[str], amount: str | None = None
+) -> None:
+    """A table of records a report's drill-down can show (its template is ``records/<kind>.html``).
+
+    ``related`` is fetched with the rows, ``deferred`` columns are left unread, ``amount`` is
+    summed in the totals.
+    """
+    RELATED[kind], ORDER[kind], DEFERRED[kind] = related, order, deferred
+    if amount:
+        AMOUNT[kind] = amount
+
+
 @dataclass(frozen=True)
 class Totals:
     count: int

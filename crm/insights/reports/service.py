@@ -20,11 +20,12 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.db import connection
 from django.db.models import Case, F, IntegerField, Q, QuerySet, Value, When
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from crm.accounts.roles import Role
-from crm.insights.reports import extensions  # noqa: F401 (the tickets table of the drill-down)
+from crm.insights.reports import records
 from crm.insights.reports.base import (
     Context,
     Records,
@@ -39,9 +40,18 @@ from crm.insights.reports.base import (
     team_names,
 )
 from crm.insights.reports.business_clock import missed, policy_targets, relevant_holidays, sla_rows, sla_table
-from crm.insights.reports.tables import Chart, Column, Row, Table, ratio, series
+from crm.insights.reports.tables import Chart, Column, Row, Table, ratio, register_format, series
 from sales.models import Product
 from service.models import Ticket
+
+records.register_kind(
+    "tickets",
+    related=["customer", "assignee", "product"],
+    order=["-opened_at", "-pk"],
+    deferred=["description", "satisfaction_comment", "customer__search_text", "customer__notes"],
+)
+# An average of 1-5 stars, with one decimal.
+register_format("rating", lambda value: number_format(value, 1))
 
 GROUP_FIELDS = {"agent": "assignee_id", "product": "product_id", "team": "team_id"}
 

@@ -46,6 +46,11 @@ FORMATS: dict[str, Callable[[Any], str]] = {
 }
 
 
+def register_format(kind: str, format_value: Callable[[Any], str]) -> None:
+    """A way to print a figure that a report adds to the common ones above."""
+    FORMATS[kind] = format_value
+
+
 @dataclass(frozen=True)
 class Column:
     key: str

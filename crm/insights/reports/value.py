@@ -27,10 +27,17 @@ from contacts.models import Customer
 from crm.accounts.roles import Role
 from crm.caching import query_key
 from crm.insights.models import RfmScore, RfmSnapshot
-from crm.insights.reports import extensions  # noqa: F401 (the customers table of the drill-down)
+from crm.insights.reports import records
 from crm.insights.reports.base import NONE, Context, Records, Report, Result, UnknownFigure, split_key
 from crm.insights.reports.tables import Chart, Column, Row, Table, ratio, series
 from crm.insights.rfm.reports import name_of, segment_names
+
+records.register_kind(
+    "customers",
+    related=["owner", "team"],
+    order=["legal_name", "pk"],
+    deferred=["search_text", "notes"],
+)
 
 UNSCORED = "unscored"  # the key of "not scored in that run"
 
