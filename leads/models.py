@@ -148,6 +148,11 @@ class Lead(models.Model):
                 name="lead_callback_idx",
             ),
             models.Index(fields=["campaign", "status"], name="lead_campaign_idx"),
+            # The campaigns' results: their leads created in a period (per rep when chosen),
+            # counted from the index alone.
+            models.Index(
+                fields=["campaign", "created_at"], include=["assigned_to"], name="lead_campaign_created_idx"
+            ),
             # The activity report: leads disqualified in a period, with the owner, team and
             # reason it counts them by, read from the index alone.
             models.Index(

@@ -160,19 +160,17 @@ class SlaClocks(Card):
         target = "CASE WHEN responded_epoch IS NULL THEN response_target ELSE resolution_target END"
         left = f"({target}) - ({now} - opened_pos)"
         with connection.cursor() as cursor:
+            # One pass: the first clocks, with how many there are and how many are breached.
             # Fixed fragments and integers only; the values are the table's parameters.
             cursor.execute(
-                f"SELECT COUNT(*), SUM(CASE WHEN {left} < 0 THEN 1 ELSE 0 END) "  # noqa: S608
-                f"FROM ({table}) sla WHERE {target} IS NOT NULL",
+                f"SELECT id, {left}, COUNT(*) OVER (), "  # noqa: S608
+                f"SUM(CASE WHEN {left} < 0 THEN 1 ELSE 0 END) OVER () "
+                f"FROM ({table}) sla WHERE {target} IS NOT NULL ORDER BY 2, id LIMIT {SHOWN}",
                 params,
             )
-            clocks, breached = cursor.fetchone()
-            cursor.execute(
-                f"SELECT id, {left} FROM ({table}) sla WHERE {target} IS NOT NULL "  # noqa: S608
-                f"ORDER BY 2, id LIMIT {SHOWN}",
-                params,
-            )
-            seconds_left = dict(cursor.fetchall())
+            first = cursor.fetchall()
+        clocks, breached = (first[0][2], first[0][3]) if first else (0, 0)
+        seconds_left = {pk: left_ for pk, left_, _clocks, _breached in first}
         tickets = Ticket.objects.filter(pk__in=list(seconds_left)).select_related("customer", "assignee")
         listed = sorted(
             tickets.defer("description", "satisfaction_comment", "customer__search_text", "customer__notes"),
@@ -206,7 +204,8 @@ class ServicePeriod(Card):
         return ServiceReport().build(board.report_context("service", group="agent"))
 
     def figures(self, board: Board) -> dict:
-        table = self._result(board).tables[0]
+        # The totals alone: the card names no agent.
+        table = ServiceReport().totals(board.report_context("service", group="agent"))
         return {"cells": total_cells(table.total, table.columns), "url": board.report_url("service")}
 
     def chart(self, board: Board) -> Chart | None:

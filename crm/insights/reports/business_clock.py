@@ -28,7 +28,17 @@ from collections.abc import Collection
 from datetime import date, datetime
 
 from django.db import connection
-from django.db.models import BooleanField, Expression, F, Func, IntegerField, Min, QuerySet, Value
+from django.db.models import (
+    BooleanField,
+    DateField,
+    Expression,
+    F,
+    Func,
+    IntegerField,
+    QuerySet,
+    Subquery,
+    Value,
+)
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Cast, ExtractHour, ExtractMinute, ExtractSecond, Floor, TruncDate
 from django.utils import timezone
@@ -76,6 +86,11 @@ def _local_epoch(field: str):
     return Cast((DayNumber(TruncDate(field)) - DAYS_TO_1970) * 86400 + seconds, IntegerField())
 
 
+def _weekday_holidays() -> QuerySet:
+    # Django's week days run from 1 (Sunday) to 7 (Saturday); weekend holidays change nothing.
+    return Holiday.objects.order_by("date").exclude(date__week_day__in=(1, 7))
+
+
 def holidays_since(first: date | None) -> list[date]:
     """The weekday holidays from ``first`` on (every one when None).
 
@@ -83,17 +98,22 @@ def holidays_since(first: date | None) -> list[date]:
     is exact when every holiday from the earlier one on is among them. Passing just those
     keeps the SQL small.
     """
-    # Django's week days run from 1 (Sunday) to 7 (Saturday); weekend holidays change nothing.
-    holidays = Holiday.objects.order_by("date").exclude(date__week_day__in=(1, 7))
+    holidays = _weekday_holidays()
     if first is not None:
         holidays = holidays.filter(date__gte=first)
     return list(holidays.values_list("date", flat=True))
 
 
 def relevant_holidays(tickets: QuerySet) -> list[date]:
-    """The weekday holidays from the first of ``tickets`` opened on."""
-    first = tickets.order_by().aggregate(first=Min("opened_at"))["first"]
-    return holidays_since(timezone.localdate(first)) if first else []
+    """The weekday holidays from the (local) day the first of ``tickets`` was opened on; none
+    without tickets. One query: the first day is a subquery of the holidays'."""
+    first = (
+        tickets.filter(opened_at__isnull=False)
+        .order_by("opened_at")
+        .values(day=TruncDate("opened_at", tzinfo=timezone.get_current_timezone()))[:1]
+    )
+    holidays = _weekday_holidays().filter(date__gte=Subquery(first, output_field=DateField()))
+    return list(holidays.values_list("date", flat=True))
 
 
 def position_at(moment: datetime, holidays: Collection[date]) -> int:

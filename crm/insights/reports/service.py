@@ -185,21 +185,12 @@ class ServiceReport(Report):
         group = context.filters.group
         figures = self.figures_by_group(context, group)
         ordered, labels = self._labels(group, list(figures))
-        table = Table(
-            key="service",
-            title=str(self.title),
-            label=str(dict(self.groupings)[group]),
-            columns=self.columns(),
-            empty_text=_("No ticket was opened, answered, resolved or rated in this period."),
-        )
+        table = self._table(group)
         for key in ordered:
             values = self._values(figures[key])
             link = self._linker(context.links, f"{group}:{ref(key)}", values)
             table.rows.append(Row(labels[key], table.cells_for(values, link)))
-        total = self._values(
-            {name: sum(row[name] or 0 for row in figures.values()) for name in (*MEASURES, "rating_sum")}
-        )
-        table.total = Row(_("Total"), table.cells_for(total, self._linker(context.links, "", total)))
+        table.total = self._total(context, table, figures)
         chart = Chart(
             kind="bar",
             labels=[labels[key] for key in ordered],
@@ -211,6 +202,27 @@ class ServiceReport(Report):
             label=_("Tickets opened and resolved"),
         )
         return Result(tables=[table], chart=chart)
+
+    def totals(self, context: Context) -> Table:
+        """The table with its total row alone (the dashboard's card): no row is named."""
+        table = self._table(context.filters.group)
+        table.total = self._total(context, table, self.figures_by_group(context, context.filters.group))
+        return table
+
+    def _table(self, group: str) -> Table:
+        return Table(
+            key="service",
+            title=str(self.title),
+            label=str(dict(self.groupings)[group]),
+            columns=self.columns(),
+            empty_text=_("No ticket was opened, answered, resolved or rated in this period."),
+        )
+
+    def _total(self, context: Context, table: Table, figures: dict) -> Row:
+        total = self._values(
+            {name: sum(row[name] or 0 for row in figures.values()) for name in (*MEASURES, "rating_sum")}
+        )
+        return Row(_("Total"), table.cells_for(total, self._linker(context.links, "", total)))
 
     @staticmethod
     def _values(row: dict) -> dict:
