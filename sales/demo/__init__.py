@@ -103,8 +103,14 @@ def _write(deals: list[Deal], result: SalesSeedResult) -> None:
             line.quote_id = deal.quote.pk
         lines += deal.lines
     QuoteLine.objects.bulk_create(lines, batch_size=BATCH)
-    changes = [(deal.opportunity.pk, *change) for deal in deals for change in deal.changes]
-    insert_rows(StageChange, ["opportunity", "from_stage", "to_stage", "changed_by", "changed_at"], changes)
+    changes = [
+        (deal.opportunity.pk, *change, following[-1] if following else None)
+        for deal in deals
+        for change, following in zip(deal.changes, [*deal.changes[1:], None], strict=True)
+    ]
+    insert_rows(
+        StageChange, ["opportunity", "from_stage", "to_stage", "changed_by", "changed_at", "left_at"], changes
+    )
     pipeline_history.bump()  # bulk inserts send no signal
     activities = [(*activity, deal.opportunity.pk) for deal in deals for activity in deal.activities]
     quote_type = ContentType.objects.get_for_model(Quote).pk

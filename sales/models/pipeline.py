@@ -187,6 +187,9 @@ class StageChange(models.Model):
         settings.AUTH_USER_MODEL, verbose_name=_("by"), null=True, on_delete=models.SET_NULL, related_name="+"
     )
     changed_at = models.DateTimeField(_("when"), auto_now_add=True)
+    # When the deal moved on from ``to_stage`` (the next change's ``changed_at``); empty while it
+    # is still there. Set by the pipeline service when it records the next change.
+    left_at = models.DateTimeField(_("left"), null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["-changed_at", "-pk"]
@@ -199,6 +202,13 @@ class StageChange(models.Model):
                 fields=["opportunity", "changed_at", "id"],
                 include=["to_stage"],
                 name="stagechange_history_idx",
+            ),
+            # The stays ended in a period, with their stage and start (read from the index alone
+            # on PostgreSQL): the pipeline report's time in stage.
+            models.Index(
+                fields=["left_at"],
+                include=["to_stage", "changed_at", "opportunity"],
+                name="stagechange_left_idx",
             ),
         ]
 

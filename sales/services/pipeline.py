@@ -44,6 +44,10 @@ def _log_stage_change(opportunity: Opportunity, *, from_stage: Stage | None, by:
     change = StageChange.objects.create(
         opportunity=opportunity, from_stage=from_stage, to_stage=opportunity.stage, changed_by=by
     )
+    # The stay this change ends: the deal's previous change, the only other one not yet left.
+    StageChange.objects.filter(opportunity=opportunity, left_at__isnull=True).exclude(pk=change.pk).update(
+        left_at=change.changed_at
+    )
     if from_stage is not None:
         # The customer's timeline is read by every department: written in the company's language.
         with translation.override(settings.LANGUAGE_CODE):

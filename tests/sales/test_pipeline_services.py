@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import importlib
 from datetime import timedelta
 from decimal import Decimal
+from types import SimpleNamespace
 
 import pytest
 import time_machine
 from django.contrib.contenttypes.models import ContentType
+from django.db import connection
 from django.utils import timezone
 
 from contacts.models import Activity
@@ -89,6 +92,40 @@ def test_lost_keeps_its_reason_and_closes_today(opportunity, rep, price):
 def test_won_closes_today_with_full_probability(opportunity, rep):
     moved = services.move_opportunity(opportunity=opportunity, stage=stage("Won"), by=rep)
     assert (moved.closed_on, moved.probability) == (timezone.localdate(), 100)
+
+
+def test_each_change_knows_when_the_deal_moved_on(opportunity, rep):
+    """The end of each stay is kept on the change that began it: the pipeline's time in stage."""
+    start = timezone.now() - timedelta(days=10)
+    with time_machine.travel(start, tick=False):
+        services.move_opportunity(opportunity=opportunity, stage=stage("Qualification"), by=rep)
+    with time_machine.travel(start + timedelta(days=4), tick=False):
+        services.move_opportunity(opportunity=opportunity, stage=stage("Proposal"), by=rep)
+    history = StageChange.objects.filter(opportunity=opportunity).order_by("changed_at", "pk")
+    assert [(change.changed_at, change.left_at) for change in history] == [
+        (start, start + timedelta(days=4)),
+        (start + timedelta(days=4), None),
+    ]
+
+
+def test_existing_history_learns_when_each_stay_ended(opportunity, rep):
+    """The upgrade dates the end of every stay already recorded, on either database."""
+    backfill = importlib.import_module("sales.migrations.0009_stagechange_left_at").backfill
+    start = timezone.now() - timedelta(days=10)
+    for days, name in [(0, "Qualification"), (3, "Proposal"), (3, "Negotiation"), (7, "Proposal")]:
+        with time_machine.travel(start + timedelta(days=days), tick=False):
+            services.move_opportunity(opportunity=opportunity, stage=stage(name), by=rep)
+    expected = list(StageChange.objects.order_by("pk").values_list("pk", "left_at"))
+    StageChange.objects.update(left_at=None)
+    with connection.cursor() as cursor:
+        backfill(None, SimpleNamespace(connection=connection, execute=cursor.execute))
+    assert list(StageChange.objects.order_by("pk").values_list("pk", "left_at")) == expected
+    assert [left_at for _pk, left_at in expected] == [
+        start + timedelta(days=3),
+        start + timedelta(days=3),
+        start + timedelta(days=7),
+        None,
+    ]
 
 
 def test_reopening_clears_the_close_date_and_reason(opportunity, rep, price):

@@ -21,9 +21,8 @@ from django.db.models import (
     Sum,
     Value,
     When,
-    Window,
 )
-from django.db.models.functions import Coalesce, Lag
+from django.db.models.functions import Coalesce
 
 from crm.caching import query_key
 from crm.insights.reports import common
@@ -100,45 +99,24 @@ def _average_days(later: str, earlier: str) -> str:
 
 
 def stays(context: Context) -> QuerySet:
-    """Each stage change of the viewer's deals before the period's end, with the stay it ended:
-    the stage the deal was in and since when (the change before it, by a window function).
-
-    One pass over the deals' history in the order of its index; a stay ended in the period
-    when its ``left_at`` falls in it, wherever it began.
-    """
-    _start, stop = context.filters.period.moments()
+    """The stays of the viewer's deals that ended in the period (the deal moved on): each stage
+    change whose ``left_at`` falls in it, wherever the stay began; read from the index of
+    ``left_at``."""
+    start, stop = context.filters.period.moments()
+    changes = StageChange.objects.filter(left_at__gte=start, left_at__lt=stop)
     deals = common.opportunities(context)
-    changes = StageChange.objects.filter(changed_at__lt=stop)
     if deals.query.where:  # someone's or some teams' deals only
         changes = changes.filter(opportunity_id__in=deals.values("pk"))
-    before = {"partition_by": [F("opportunity_id")], "order_by": [F("changed_at").asc(), F("id").asc()]}
-    return (
-        changes.order_by()
-        .annotate(
-            stage_ref=Window(Lag("to_stage_id"), **before),
-            entered_at=Window(Lag("changed_at"), **before),
-            left_at=F("changed_at"),
-        )
-        .values("opportunity_id", "stage_ref", "entered_at", "left_at")
-    )
-
-
-def _ended_in_period(context: Context) -> tuple[str, list]:
-    """The stays ended in the period (SQL over ``stays``), with its parameters."""
-    inner, params = stays(context).query.sql_with_params()
-    sql = f"FROM ({inner}) stays WHERE entered_at IS NOT NULL AND left_at >= %s AND left_at < %s"
-    return sql, [*params, *_bounds(context)]
-
-
-def _bounds(context: Context) -> list:
-    return [connection.ops.adapt_datetimefield_value(moment) for moment in context.filters.period.moments()]
+    return changes.order_by()
 
 
 def time_in_stage(context: Context) -> dict[int, tuple[int, float]]:
-    """{stage id: (stays that ended in the period, their average days)}: the window function
-    inside, the average outside, in one statement."""
-    ended, params = _ended_in_period(context)
-    sql = f"SELECT stage_ref, COUNT(*), {_average_days('left_at', 'entered_at')} {ended} GROUP BY stage_ref"
+    """{stage id: (stays that ended in the period, their average days)}: one aggregate."""
+    inner, params = stays(context).values("to_stage_id", "changed_at", "left_at").query.sql_with_params()
+    sql = (
+        f"SELECT to_stage_id, COUNT(*), {_average_days('left_at', 'changed_at')} "  # noqa: S608
+        f"FROM ({inner}) stays GROUP BY to_stage_id"
+    )
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return {stage: (count, float(days)) for stage, count, days in cursor.fetchall()}
@@ -146,10 +124,7 @@ def time_in_stage(context: Context) -> dict[int, tuple[int, float]]:
 
 def opportunities_with_stays(context: Context, stage_id: int) -> QuerySet:
     """The deals behind a stage's stays: those whose stay in it ended in the period."""
-    ended, params = _ended_in_period(context)
-    with connection.cursor() as cursor:
-        cursor.execute(f"SELECT opportunity_id {ended} AND stage_ref = %s", [*params, stage_id])
-        ids = {row[0] for row in cursor.fetchall()}
+    ids = stays(context).filter(to_stage_id=stage_id).values("opportunity_id")
     return common.opportunities(context).filter(pk__in=ids)
 
 
@@ -159,7 +134,7 @@ def from_history(context: Context) -> tuple[list[dict], dict[int, tuple[int, flo
     stage changes (``sales.history``); named by their SQL, so by viewer, filters and period."""
     cohort = created_in_period(context)
     reached_key = f"reached:{query_key(cohort)}"
-    stays_key = f"stays:{query_key(stays(context), *map(str, _bounds(context)))}"
+    stays_key = f"stays:{query_key(stays(context))}"
     found = pipeline_history.fetch(
         {reached_key: lambda: reached_rows(cohort), stays_key: lambda: time_in_stage(context)}
     )
