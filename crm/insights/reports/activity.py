@@ -16,7 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from django.db.models import Case, CharField, Count, F, QuerySet, When
+from django.db.models import Count, QuerySet
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -63,15 +63,13 @@ class Counted:
 
 
 def counted(activities: QuerySet, days: list[date], granularity: str) -> Counted:
-    """One pass over the activities, counted by who, bucket, kind and the call's outcome;
-    Python adds up the few grouped rows. The database reads only its index of each person's
-    work (``activity_work_idx``: notes left out, kind and outcome included), never the table."""
-    call_outcome = Case(
-        When(kind=Activity.Kind.CALL, then=F("outcome")), default=None, output_field=CharField()
-    )
+    """One pass over the activities, counted by who, bucket, kind and outcome; Python adds up
+    the few grouped rows (outcomes count for calls only). The database reads only its index of
+    each person's work (``activity_work_idx``: notes left out, kind and outcome included),
+    never the table, and groups its columns as they are (no expression per row)."""
     rows = (
-        activities.annotate(bucket=BucketStart("occurred_at", days, granularity), call_outcome=call_outcome)
-        .values_list("user_id", "bucket", "kind", "call_outcome")
+        activities.annotate(bucket=BucketStart("occurred_at", days, granularity))
+        .values_list("user_id", "bucket", "kind", "outcome")
         .annotate(count=Count("*"))
     )
     counts = Counted({}, {day: dict.fromkeys(KINDS, 0) for day in days}, {}, {})
@@ -79,7 +77,7 @@ def counted(activities: QuerySet, days: list[date], granularity: str) -> Counted
         per_rep = counts.per_rep.setdefault(user_id, dict.fromkeys(KINDS, 0))
         per_rep[kind] += count
         counts.per_bucket[bucket][kind] += count
-        if outcome is not None:
+        if kind == Activity.Kind.CALL and outcome is not None:
             counts.outcomes[outcome] = counts.outcomes.get(outcome, 0) + count
             calls = counts.calls.setdefault(user_id, {})
             calls[outcome] = calls.get(outcome, 0) + count
