@@ -3,7 +3,8 @@ card's declaration. Cards register themselves in ``CARDS``; ``registry`` lists t
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Iterable
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from functools import cached_property
 from typing import Any
@@ -14,7 +15,7 @@ from django.utils.functional import Promise
 
 from crm.accounts.models import User
 from crm.accounts.roles import has_role
-from crm.insights.reports.base import Context, Links
+from crm.insights.reports.base import Context, Links, Person, person_names
 from crm.insights.reports.filters import Filters
 from crm.insights.reports.periods import Period
 from crm.insights.reports.scope import Scope, scope_for
@@ -30,6 +31,15 @@ class Board:
     today: date
     preset: str
     period: Period
+    _people: dict[int | None, Person] = field(default_factory=dict, init=False, repr=False)
+
+    def person_names(self, ids: Iterable[int | None]) -> dict[int | None, Person]:
+        """``person_names`` shared by the board's cards: each person is looked up once."""
+        ids = list(ids)
+        missing = {pk for pk in ids if pk not in self._people}
+        if missing:
+            self._people.update(person_names(missing))
+        return {pk: self._people[pk] for pk in {None, *ids} if pk in self._people}
 
     @cached_property
     def scope(self) -> Scope:

@@ -15,7 +15,7 @@ from crm.accounts.roles import Role, has_role
 from crm.insights.dashboard.board import Board, Card, register, total_cells
 from crm.insights.reports import common, value
 from crm.insights.reports.activity_queries import KINDS, work
-from crm.insights.reports.base import by_label, person_names
+from crm.insights.reports.base import by_label
 from crm.insights.reports.registry import REPORTS
 from crm.insights.reports.sales import SalesReport
 from crm.insights.reports.tables import ZERO, Chart, money, series
@@ -182,7 +182,7 @@ class TeamPipeline(Card):
     def _reps(self, board: Board) -> list[dict]:
         opportunities = board.scope.apply(Opportunity.objects.open().order_by(), owner="owner", team="team")
         rows = {row["key"]: row for row in _pipeline_rows(opportunities, "owner_id")}
-        people = person_names(rows)
+        people = board.person_names(rows)
         ordered = sorted(rows, key=lambda key: (-money(rows[key]["total"]), str(people[key]).casefold()))
         return [
             {
@@ -264,7 +264,7 @@ class ActivityLeague(Card):
             row.pop("user_id"): row
             for row in work(context).values("user_id").annotate(all=Count("*"), **counts)
         }
-        people = person_names(rows)
+        people = board.person_names(rows)
         names = {key: str(person) for key, person in people.items()}
         ordered = sorted(by_label(rows, names), key=lambda key: -rows[key]["all"])
         # Links only once the activity report exists to take them.
