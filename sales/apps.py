@@ -27,7 +27,10 @@ class SalesConfig(AppConfig):
 
         lookup_tables.watch(Stage, Product)
 
+        from crm.accounts.models import Team
         from sales.history import pipeline_history
         from sales.models import StageChange
 
         pipeline_history.watch(Opportunity, StageChange, Stage)
+        # Deleting a team takes it off its deals without a signal per deal (SET_NULL).
+        pipeline_history.watch(Team)

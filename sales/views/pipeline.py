@@ -22,6 +22,7 @@ from contacts.pagination import EitherEndPaginator
 from crm.accounts.permissions import role_required
 from sales.filters import OpportunityFilter
 from sales.forms.pipeline import MoveForm, OpportunityForm
+from sales.history import remembered
 from sales.models import LostReason, Opportunity, Quote, Stage
 from sales.services import pipeline as services
 from sales.views.pipeline_board import board, render_board, url_for_pk
@@ -50,8 +51,27 @@ def _totals(queryset) -> dict:
     return totals
 
 
+LIST_VALUES = (
+    "pk",
+    "name",
+    "amount",
+    "probability",
+    "expected_close_date",
+    "customer__legal_name",
+    "customer__trade_name",
+    "stage__name",
+    "stage__is_won",
+    "stage__is_lost",
+    "owner__first_name",
+    "owner__last_name",
+    "owner__username",
+    "team__name",
+)
+
+
 def _page(filtered, number: str | None, count: int) -> Page:
-    """One page of the filtered list: keys first, then only that page's rows with their relations.
+    """One page of the filtered list: keys first, then only that page's rows as plain values
+    (written by ``{% opportunity_rows %}``).
 
     Sorting and skipping over keys alone lets the database leave the joins out until it knows
     which fifty rows it needs.
@@ -61,23 +81,35 @@ def _page(filtered, number: str | None, count: int) -> Page:
     page = paginator.get_page(number)
     ids = list(page.object_list)
     rows = (
-        Opportunity.objects.for_list()
-        .select_related("team")
-        .defer("customer__search_text", "customer__notes")
-        .in_bulk(ids)
+        {row["pk"]: row for row in Opportunity.objects.filter(pk__in=ids).values(*LIST_VALUES)} if ids else {}
     )
     url = url_for_pk("sales:opportunity_detail")
     page.object_list = [rows[pk] for pk in ids if pk in rows]
-    for opportunity in page.object_list:
-        opportunity.url = url(opportunity.pk)
+    for row in page.object_list:
+        row["url"] = url(row["pk"])
     return page
+
+
+def _is_unfiltered(query) -> bool:
+    """Whether the list shows the viewer's whole scope (only its page or order chosen)."""
+    return not any(
+        value for name, values in query.lists() if name not in {"page", "sort"} for value in values
+    )
+
+
+def _list_totals(request: HttpRequest, filtered) -> dict:
+    """The totals of the list; those of the viewer's unfiltered scope are remembered until a
+    deal or stage changes (``sales.history.pipeline_history``)."""
+    if not _is_unfiltered(request.GET):
+        return _totals(filtered)
+    return remembered("list-totals", filtered.order_by(), lambda: _totals(filtered))
 
 
 @role_required()
 def opportunity_list(request: HttpRequest) -> HttpResponse:
     queryset = Opportunity.objects.visible_to(request.user)
     filterset = OpportunityFilter(request.GET or None, queryset=queryset, user=request.user)
-    totals = _totals(filterset.qs)
+    totals = _list_totals(request, filterset.qs)
     page_obj = _page(filterset.qs, request.GET.get("page"), totals["count"])
     query = request.GET.copy()
     query.pop("page", None)
