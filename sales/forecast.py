@@ -227,10 +227,16 @@ def remembered_figures(opportunities: QuerySet, *, months: list[date]) -> list[d
     """``grouped_figures`` of deals filtered on their own columns only, remembered until a
     deal, a stage change or a stage changes (``sales.history.pipeline_history``).
 
-    The grouped query was most of the forecast's time; its SQL (the viewer's scope, the
-    filters and the months, so a new month asks anew) names the cached rows.
+    The grouped query was most of the forecast's time. The deals' SQL (the viewer's scope and
+    the filters) and the months (so a new month asks anew) name the cached rows: cheaper to
+    write than the grouped query's SQL.
     """
-    return remembered("forecast", grouped_figures(opportunities, months=months))
+    return remembered(
+        "forecast",
+        opportunities,
+        lambda: list(grouped_figures(opportunities, months=months)),
+        extra=tuple(months),
+    )
 
 
 def _names(rows: list[dict]) -> tuple[dict[int, str], dict[int, str]]:

@@ -21,16 +21,18 @@ from crm.caching import Generation, query_key
 pipeline_history = Generation("pipeline-history", timeout=600)
 
 
-def remembered(name: str, queryset: QuerySet, compute: Callable[[], Any] | None = None) -> Any:
+def remembered(
+    name: str, queryset: QuerySet, compute: Callable[[], Any] | None = None, *, extra: tuple = ()
+) -> Any:
     """``compute()`` (by default the rows of ``queryset``), shared between requests until a
-    deal, a stage change or a stage changes; ``queryset``'s SQL names the value.
+    deal, a stage change or a stage changes; ``queryset``'s SQL (and ``extra``) names the value.
 
     Only for figures of the deals' own columns (and their stages): a change of a customer
     or a user starts no new generation.
     """
     compute = compute or (lambda: list(queryset))
     try:
-        key = f"{name}:{query_key(queryset)}"
+        key = f"{name}:{query_key(queryset, *map(str, extra))}"
     except EmptyResultSet:  # a query that can match nothing has no SQL
         return compute()
     return pipeline_history.fetch({key: compute})[key]
