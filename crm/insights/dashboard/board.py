@@ -16,6 +16,7 @@ from django.utils.functional import Promise
 from crm.accounts.models import User
 from crm.accounts.roles import has_role
 from crm.insights.reports.base import Context, Links, Person, person_names
+from crm.insights.reports.business_clock import Targets, policy_targets
 from crm.insights.reports.filters import Filters
 from crm.insights.reports.periods import Period
 from crm.insights.reports.scope import Scope, scope_for
@@ -45,6 +46,11 @@ class Board:
     def scope(self) -> Scope:
         """Whose figures: the reports' rule (own, the teams managed, or everyone)."""
         return scope_for(self.user)
+
+    @cached_property
+    def sla_targets(self) -> Targets:
+        """The service level policies' targets, read once for the board's cards."""
+        return policy_targets()
 
     @property
     def period_query(self) -> str:

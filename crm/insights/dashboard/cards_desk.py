@@ -154,7 +154,7 @@ class SlaClocks(Card):
         open_tickets = board.scope.apply(Ticket.objects.open().order_by(), owner="assignee", team="team")
         # The clock stands where the tickets' clocks are read: with the same holidays.
         holidays = relevant_holidays(open_tickets)
-        table, params = sla_table(open_tickets, holidays=holidays)
+        table, params = sla_table(open_tickets, holidays=holidays, targets=board.sla_targets)
         now = position_at(board.now, holidays)
         # First response first, then resolution; business seconds left (negative: breached).
         target = "CASE WHEN responded_epoch IS NULL THEN response_target ELSE resolution_target END"
@@ -205,7 +205,7 @@ class ServicePeriod(Card):
 
     def figures(self, board: Board) -> dict:
         # The totals alone: the card names no agent.
-        table = ServiceReport().totals(board.report_context("service", group="agent"))
+        table = ServiceReport().totals(board.report_context("service", group="agent"), board.sla_targets)
         return {"cells": total_cells(table.total, table.columns), "url": board.report_url("service")}
 
     def chart(self, board: Board) -> Chart | None:

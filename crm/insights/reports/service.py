@@ -39,7 +39,14 @@ from crm.insights.reports.base import (
     split_key,
     team_names,
 )
-from crm.insights.reports.business_clock import missed, policy_targets, relevant_holidays, sla_rows, sla_table
+from crm.insights.reports.business_clock import (
+    Targets,
+    missed,
+    policy_targets,
+    relevant_holidays,
+    sla_rows,
+    sla_table,
+)
 from crm.insights.reports.tables import Chart, Column, Row, Table, ratio, register_format, series
 from sales.models import Product
 from service.models import Ticket
@@ -161,14 +168,15 @@ class ServiceReport(Report):
             Column("ratings", _("Ratings")),
         ]
 
-    def figures_by_group(self, context: Context, group: str) -> dict:
-        """{group key: {measure: count, "rating_sum": ...}} in one query over the SLA table."""
+    def figures_by_group(self, context: Context, group: str, targets: Targets | None = None) -> dict:
+        """{group key: {measure: count, "rating_sum": ...}} in one query over the SLA table
+        (``targets``: the policies' targets when already read)."""
         extra = {
             "group_key": F(GROUP_FIELDS[group]),
             "rating": F("satisfaction_rating"),
             **period_flags(context),
         }
-        table, params = sla_table(period_tickets(context), extra=extra)
+        table, params = sla_table(period_tickets(context), extra=extra, targets=targets)
         sums = ", ".join(f"SUM(CASE WHEN {condition} THEN 1 ELSE 0 END)" for condition in MEASURES.values())
         with connection.cursor() as cursor:
             # Fixed fragments only; the values are the table's parameters.
@@ -203,10 +211,11 @@ class ServiceReport(Report):
         )
         return Result(tables=[table], chart=chart)
 
-    def totals(self, context: Context) -> Table:
+    def totals(self, context: Context, targets: Targets | None = None) -> Table:
         """The table with its total row alone (the dashboard's card): no row is named."""
         table = self._table(context.filters.group)
-        table.total = self._total(context, table, self.figures_by_group(context, context.filters.group))
+        figures = self.figures_by_group(context, context.filters.group, targets)
+        table.total = self._total(context, table, figures)
         return table
 
     def _table(self, group: str) -> Table:
