@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from urllib.parse import urlencode
 
-from django.db.models import Count, F, Min, OuterRef, Prefetch, Q, Subquery, Sum
+from django.db.models import Count, F, Min, OuterRef, Prefetch, Q, Subquery, Sum, Window
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -145,9 +145,10 @@ class FollowUps(Card):
         user, today = board.user, board.today
         # The user's own tasks: the assignee index answers, however many customers they have.
         overdue = Task.objects.open().filter(assignee=user, due_date__lt=today).order_by()
+        # The most overdue customers, each row with how many customers there are in all.
         rows = list(
             overdue.values("customer_id")
-            .annotate(tasks=Count("pk"), since=Min("due_date"))
+            .annotate(tasks=Count("pk"), since=Min("due_date"), customers=Window(Count("*")))
             .order_by("since", "customer_id")[:SHOWN]
         )
         # Names and first tasks of those few customers only.
@@ -158,7 +159,7 @@ class FollowUps(Card):
             .annotate(first_title=Subquery(first))
             .values("pk", "legal_name", "trade_name", "first_title")
         }
-        customers = overdue.aggregate(customers=Count("customer_id", distinct=True))["customers"]
+        customers = rows[0]["customers"] if rows else 0
         for row in rows:
             customer = names[row["customer_id"]]
             row["name"] = customer["trade_name"] or customer["legal_name"]
