@@ -136,6 +136,8 @@ class Generator:
         for stage, moment in zip(path, [start, *moments], strict=True):
             deal.changes.append((previous and previous.pk, stage.pk, owner_id, moment))
             previous = stage
+        reached = [stage for stage in path if not stage.is_lost]
+        opportunity.furthest_stage = max(reached, key=lambda stage: stage.order) if reached else None
         opportunity.created_at = start
         opportunity.stage_changed_at = moment
         if rng.random() < 0.4:

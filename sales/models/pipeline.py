@@ -56,6 +56,12 @@ class Stage(models.Model):
     def __str__(self) -> str:
         return gettext(self.name)
 
+    def save(self, *args, **kwargs) -> None:
+        adding = self._state.adding
+        super().save(*args, **kwargs)
+        if not adding:  # its order or whether it is lost may have changed
+            Opportunity.objects.update(furthest_stage=furthest_in_history())
+
     @property
     def is_closed(self) -> bool:
         return self.is_won or self.is_lost
@@ -127,6 +133,17 @@ class Opportunity(models.Model):
     )
     closed_on = models.DateField(_("closed on"), null=True, blank=True)
     stage_changed_at = models.DateTimeField(_("in this stage since"), auto_now_add=True)
+    # The furthest stage (by order, lost ones aside) the deal's history ever went to; empty
+    # without any history. Kept by the pipeline service and when a stage is saved.
+    furthest_stage = models.ForeignKey(
+        Stage,
+        verbose_name=_("furthest stage"),
+        null=True,
+        blank=True,
+        editable=False,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
     source_lead = models.ForeignKey(
@@ -214,3 +231,12 @@ class StageChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.from_stage} → {self.to_stage}"
+
+
+def furthest_in_history() -> models.Subquery:
+    """The furthest stage of the deal (``OuterRef("pk")``) in its history, lost ones aside."""
+    return models.Subquery(
+        StageChange.objects.filter(opportunity=models.OuterRef("pk"), to_stage__is_lost=False)
+        .order_by("-to_stage__order", "to_stage_id")
+        .values("to_stage")[:1]
+    )

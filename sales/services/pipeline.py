@@ -7,6 +7,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone, translation
 from django.utils.text import Truncator
 from django.utils.translation import gettext as _
@@ -48,6 +49,11 @@ def _log_stage_change(opportunity: Opportunity, *, from_stage: Stage | None, by:
     StageChange.objects.filter(opportunity=opportunity, left_at__isnull=True).exclude(pk=change.pk).update(
         left_at=change.changed_at
     )
+    stage = opportunity.stage
+    if not stage.is_lost:  # further than the deal ever went: its furthest stage now
+        further = Q(furthest_stage__isnull=True) | Q(furthest_stage__order__lt=stage.order)
+        if Opportunity.objects.filter(further, pk=opportunity.pk).update(furthest_stage=stage):
+            opportunity.furthest_stage = stage
     if from_stage is not None:
         # The customer's timeline is read by every department: written in the company's language.
         with translation.override(settings.LANGUAGE_CODE):

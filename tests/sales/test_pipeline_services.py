@@ -128,6 +128,39 @@ def test_existing_history_learns_when_each_stay_ended(opportunity, rep):
     ]
 
 
+def test_the_deal_remembers_the_furthest_stage_it_got_to(opportunity, rep, price):
+    """The pipeline funnel counts a deal at the furthest stage it reached, lost ones aside."""
+    services.move_opportunity(opportunity=opportunity, stage=stage("Proposal"), by=rep)
+    services.move_opportunity(opportunity=opportunity, stage=stage("Qualification"), by=rep)
+    moved = services.move_opportunity(opportunity=opportunity, stage=stage("Lost"), by=rep, lost_reason=price)
+    assert moved.furthest_stage == stage("Proposal")
+    opportunity.refresh_from_db()
+    assert opportunity.furthest_stage == stage("Proposal")
+
+
+def test_reordering_the_stages_recounts_how_far_each_deal_got(opportunity, rep):
+    services.move_opportunity(opportunity=opportunity, stage=stage("Proposal"), by=rep)
+    services.move_opportunity(opportunity=opportunity, stage=stage("Qualification"), by=rep)
+    qualification = stage("Qualification")
+    qualification.order = stage("Negotiation").order + 1
+    qualification.save()
+    opportunity.refresh_from_db()
+    assert opportunity.furthest_stage == qualification
+
+
+def test_existing_deals_learn_the_furthest_stage_they_got_to(opportunity, rep):
+    backfill = importlib.import_module("sales.migrations.0010_opportunity_furthest_stage").backfill
+    services.move_opportunity(opportunity=opportunity, stage=stage("Negotiation"), by=rep)
+    services.move_opportunity(opportunity=opportunity, stage=stage("Proposal"), by=rep)
+    untouched = OpportunityFactory(customer=opportunity.customer)
+    Opportunity.objects.update(furthest_stage=None)
+    with connection.cursor() as cursor:
+        backfill(None, SimpleNamespace(connection=connection, execute=cursor.execute))
+    opportunity.refresh_from_db()
+    untouched.refresh_from_db()
+    assert (opportunity.furthest_stage, untouched.furthest_stage) == (stage("Negotiation"), None)
+
+
 def test_reopening_clears_the_close_date_and_reason(opportunity, rep, price):
     services.move_opportunity(opportunity=opportunity, stage=stage("Lost"), by=rep, lost_reason=price)
     reopened = services.move_opportunity(opportunity=opportunity, stage=stage("Negotiation"), by=rep)

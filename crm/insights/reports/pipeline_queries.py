@@ -13,11 +13,8 @@ from django.db.models import (
     ExpressionWrapper,
     F,
     IntegerField,
-    Max,
-    OuterRef,
     Q,
     QuerySet,
-    Subquery,
     Sum,
     Value,
     When,
@@ -47,41 +44,22 @@ def _current_order() -> Case:
 
 
 def furthest_stage() -> Coalesce:
-    """The highest stage order the deal ever entered, lost stages aside; without any history
-    (deals loaded in bulk), its current stage's (and nothing for a lost one)."""
-    entered = (
-        StageChange.objects.filter(opportunity=OuterRef("pk"), to_stage__is_lost=False)
-        .order_by()
-        .values("opportunity")
-        .annotate(furthest=Max("to_stage__order"))
-        .values("furthest")
-    )
-    return Coalesce(
-        Subquery(entered, output_field=IntegerField()), _current_order(), output_field=IntegerField()
-    )
+    """The highest stage order the deal ever entered, lost stages aside (kept on the deal as
+    its furthest stage); without any history (deals loaded in bulk), its current stage's (and
+    nothing for a lost one)."""
+    return Coalesce(F("furthest_stage__order"), _current_order(), output_field=IntegerField())
 
 
 def reached_rows(cohort: QuerySet) -> list[dict]:
-    """Deals of ``cohort`` per (furthest stage order, won, lost): a handful of rows.
-
-    ``furthest_stage`` per deal, computed as one grouped join of the deals and their history
-    rather than a subquery for each deal (which costs a lookup per deal, and on PostgreSQL a
-    plan expensive enough to be compiled by JIT for a year's deals).
-    """
-    entered = Max("stage_changes__to_stage__order", filter=Q(stage_changes__to_stage__is_lost=False))
-    per_deal = cohort.values("pk").annotate(
-        won=F("stage__is_won"),
-        lost=F("stage__is_lost"),
-        furthest=Coalesce(entered, _current_order(), output_field=IntegerField()),
+    """Deals of ``cohort`` per (furthest stage order, won, lost): a handful of rows, grouped
+    from the deals alone."""
+    rows = (
+        cohort.annotate(furthest=furthest_stage())
+        .values("furthest", "stage__is_won", "stage__is_lost")
+        .annotate(deals=Count("pk"))
+        .order_by()
     )
-    inner, params = per_deal.query.sql_with_params()
-    sql = f"SELECT furthest, won, lost, COUNT(*) FROM ({inner}) deals GROUP BY furthest, won, lost"  # noqa: S608
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return [
-            {"furthest": furthest, "stage__is_won": won, "stage__is_lost": lost, "deals": deals}
-            for furthest, won, lost, deals in cursor.fetchall()
-        ]
+    return list(rows)
 
 
 def reached(cohort: QuerySet, order: int) -> QuerySet:
