@@ -7,7 +7,7 @@ from datetime import timedelta
 from urllib.parse import urlencode
 
 from django.db import connection
-from django.db.models import Count, DecimalField, F, Min, Q, Sum, Window
+from django.db.models import Count, DecimalField, F, Min, Q, Sum
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -239,18 +239,16 @@ class InvoicesDue(Card):
         due = _unpaid(board).filter(
             due_date__gte=board.today, due_date__lte=board.today + timedelta(DUE_SOON_DAYS)
         )
-        # The first invoices, each with the count and balance of all of them: one query.
+        totals = due.aggregate(count=Count("pk"), balance=Sum(BALANCE))
         listed = list(
-            due.annotate(
-                open_balance=BALANCE, due_count=Window(Count("pk")), due_balance=Window(Sum(BALANCE))
-            )
+            due.annotate(open_balance=BALANCE)
             .select_related("order__customer")
             .defer("order__customer__search_text", "order__customer__notes")
             .order_by("due_date", "pk")[:SHOWN]
         )
         return {
-            "count": listed[0].due_count if listed else 0,
-            "balance": money(listed[0].due_balance if listed else None),
+            "count": totals["count"],
+            "balance": money(totals["balance"]),
             "invoices": listed,
             "days": DUE_SOON_DAYS,
             "url": _invoice_list("open"),
