@@ -10,6 +10,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from contacts.choices import LookupOptions
 from contacts.widgets import QuickSelect
 from crm.accounts.models import Team, User
 from crm.accounts.roles import Role
@@ -66,9 +67,12 @@ class ForecastForm(forms.Form):
             data["quarters"] = str(DEFAULT_QUARTERS)
         super().__init__(data, **kwargs)
         self.fields["owner"].queryset = forecast_reps()
+        # The teams and reps come from the shared cache (``contacts.choices``), not a query each.
+        lookups = LookupOptions([self.fields["team"], self.fields["owner"]])
         for name in ("quarters", "team", "owner"):
             field = self.fields[name]
-            field.widget = QuickSelect(attrs={"class": "form-select form-select-sm"}, choices=field.choices)
+            choices = field.choices if name == "quarters" else lookups.of(field)
+            field.widget = QuickSelect(attrs={"class": "form-select form-select-sm"}, choices=choices)
 
     def choices(self) -> dict:
         self.is_valid()

@@ -13,6 +13,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from crm.accounts.roles import Role
+from tests.factories import TeamFactory, user_with_role
 from tests.helpers import text
 from tests.sales.factories import OpportunityFactory, stage
 from tests.sales.forecast_data import NOW, forecast_pipeline, opportunity
@@ -165,3 +167,15 @@ def test_a_deleted_team_leaves_the_forecast_at_once(manager_client, rep, north):
     assert "North, all reps" not in page
     assert "No team, all reps" in page
     assert f"team={team_pk}" not in page, "the figures' links no longer name the deleted team"
+
+
+def test_the_forecast_filters_reuse_their_teams_and_reps_and_show_new_ones_at_once(manager_client):
+    queries(manager_client, FORECAST_URL)
+    second = queries(manager_client, FORECAST_URL)
+    assert not [sql for sql in second if "DISTINCT" in sql and "accounts_user" in sql], "the reps are reused"
+
+    newcomer = user_with_role(Role.SALES_REP, username="nueva")
+    TeamFactory(name="Oriente")
+    page = text(manager_client.get(FORECAST_URL))
+    assert f">{newcomer}</option>" in page
+    assert ">Oriente</option>" in page
