@@ -53,8 +53,7 @@ def row_choices(queryset: QuerySet, label: Callable[[Any], str] = str) -> Choice
 
     if queryset.model not in lookup_tables.watched:
         return rows()
-    key = query_key(queryset, get_language() or "")
-    return lookup_tables.fetch({key: rows})[key]
+    return lookup_tables.remember(queryset, rows, get_language() or "")
 
 
 class LookupOptions:

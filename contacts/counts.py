@@ -11,12 +11,11 @@ from __future__ import annotations
 
 from django.db.models import QuerySet
 
-from crm.caching import Generation, query_key
+from crm.caching import Generation
 
 customer_rows = Generation("customer-rows", timeout=600)
 
 
 def scope_count(customers: QuerySet) -> int:
     """``customers.count()``, from the cache when no customer changed since it was counted."""
-    key = query_key(customers.order_by())
-    return customer_rows.fetch({key: customers.count})[key]
+    return customer_rows.remember(customers.order_by(), customers.count)

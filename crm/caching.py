@@ -19,6 +19,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
+from django.core.exceptions import EmptyResultSet
 from django.db import models, transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 
@@ -98,8 +99,22 @@ class Generation:
             cache.set_many(fresh, self.timeout)
         return values
 
+    def remember(self, queryset: models.QuerySet, compute: Callable[[], Any], *extra: str) -> Any:
+        """``compute()``, shared under the name of the rows ``queryset`` selects (and ``extra``).
 
-def query_key(queryset: models.QuerySet, *extra: str) -> str:
-    """A short key naming the rows a queryset selects (its SQL and parameters)."""
-    sql, params = queryset.query.sql_with_params()
+        Computed each time for a queryset that can match nothing.
+        """
+        key = query_key(queryset, *extra)
+        if key is None:
+            return compute()
+        return self.fetch({key: compute})[key]
+
+
+def query_key(queryset: models.QuerySet, *extra: str) -> str | None:
+    """A short key naming the rows a queryset selects (its SQL and parameters); ``None`` for
+    a queryset that can match nothing, which has no SQL (``.none()``)."""
+    try:
+        sql, params = queryset.query.sql_with_params()
+    except EmptyResultSet:
+        return None
     return hashlib.blake2b(repr((sql, params, extra)).encode(), digest_size=16).hexdigest()

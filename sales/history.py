@@ -13,10 +13,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from django.core.exceptions import EmptyResultSet
 from django.db.models import QuerySet
 
-from crm.caching import Generation, query_key
+from crm.caching import Generation
 
 pipeline_history = Generation("pipeline-history", timeout=600)
 
@@ -31,8 +30,4 @@ def remembered(
     or a user starts no new generation.
     """
     compute = compute or (lambda: list(queryset))
-    try:
-        key = f"{name}:{query_key(queryset, *map(str, extra))}"
-    except EmptyResultSet:  # a query that can match nothing has no SQL
-        return compute()
-    return pipeline_history.fetch({key: compute})[key]
+    return pipeline_history.remember(queryset, compute, name, *map(str, extra))

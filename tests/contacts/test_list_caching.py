@@ -138,3 +138,9 @@ def test_a_count_taken_before_a_write_commits_is_not_kept():
         assert scope_count(customers) == 1
     # The commit starts a new generation: the count taken in between is not reused.
     assert scope_count(customers) == 2
+
+
+def test_a_query_that_can_match_nothing_is_computed_not_cached():
+    # ``.none()`` has no SQL to name it by; asking must not fail.
+    assert customer_rows.remember(Customer.objects.none(), lambda: "computed") == "computed"
+    assert query_key(Customer.objects.none()) is None

@@ -21,7 +21,6 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce
 
-from crm.caching import query_key
 from crm.insights.reports import common
 from crm.insights.reports.base import Context
 from sales.history import pipeline_history
@@ -111,12 +110,9 @@ def from_history(context: Context) -> tuple[list[dict], dict[int, tuple[int, flo
     read from the deals' history, shared between requests until a deal, a stage change or a
     stage changes (``sales.history``); named by their SQL, so by viewer, filters and period."""
     cohort = created_in_period(context)
-    reached_key = f"reached:{query_key(cohort)}"
-    stays_key = f"stays:{query_key(stays(context))}"
-    found = pipeline_history.fetch(
-        {reached_key: lambda: reached_rows(cohort), stays_key: lambda: time_in_stage(context)}
-    )
-    return found[reached_key], found[stays_key]
+    reached = pipeline_history.remember(cohort, lambda: reached_rows(cohort), "reached")
+    in_stage = pipeline_history.remember(stays(context), lambda: time_in_stage(context), "stays")
+    return reached, in_stage
 
 
 def open_now(context: Context) -> QuerySet:

@@ -25,7 +25,6 @@ from django.utils.translation import gettext_lazy
 from contacts.counts import customer_rows
 from contacts.models import Customer
 from crm.accounts.roles import Role
-from crm.caching import query_key
 from crm.insights.models import RfmScore, RfmSnapshot
 from crm.insights.reports import records
 from crm.insights.reports.base import NONE, Context, Records, Report, Result, UnknownFigure, split_key
@@ -80,8 +79,7 @@ def _shared(context: Context, compute, *names) -> dict:
     deleted or changes hands: a run's scores never change, and ``names`` name the runs (and
     whether their scores are kept). The figures of a hundred thousand customers cost tens of
     milliseconds to count."""
-    key = query_key(scoped_customers(context), "value", *map(str, names))
-    return customer_rows.fetch({key: compute})[key]
+    return customer_rows.remember(scoped_customers(context), compute, "value", *map(str, names))
 
 
 def segment_counts(context: Context, snapshot: RfmSnapshot | None) -> dict[str, int]:
